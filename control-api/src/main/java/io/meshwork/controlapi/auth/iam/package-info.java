@@ -1,0 +1,2 @@
+/** IAM-style policies and their evaluation; no HTTP types here. */
+package io.meshwork.controlapi.auth.iam;

@@ -1,0 +1,155 @@
+package io.meshwork.controlapi.auth.keys;
+
+import io.meshwork.controlapi.auth.iam.PolicyDocument;
+import io.meshwork.controlapi.error.AppMeshException;
+import io.meshwork.controlapi.model.StrictJson;
+import io.meshwork.controlapi.store.AccessKeyStore;
+import io.meshwork.controlapi.store.Database;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Meshwork's access keys: lookup for signature verification, and creation, policy changes
+ * and revocation for operators. Lookups are cached for a couple of seconds, so a key revoked
+ * through another replica stops working within that time (at once on this replica).
+ */
+@Singleton
+public final class AccessKeys {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessKeys.class);
+    private static final long CACHE_MILLIS = 2_000;
+    private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+    private static final char[] SECRET_ALPHABET =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
+
+    private record Cached(Optional<AccessKey> key, long loadedAt) {
+    }
+
+    private final Database database;
+    private final AccessKeyStore store;
+    private final SecretCipher cipher;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public AccessKeys(Database database, AccessKeyStore store, SecretCipher cipher, Clock clock) {
+        this.database = database;
+        this.store = store;
+        this.cipher = cipher;
+        this.clock = clock;
+    }
+
+    public Optional<AccessKey> find(String accessKeyId) {
+        long now = clock.millis();
+        Cached cached = cache.get(accessKeyId);
+        if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
+            return cached.key();
+        }
+        Optional<AccessKey> key = database.inTransaction(c -> store.find(c, accessKeyId)).map(this::decode);
+        if (cache.size() > 10_000) {
+            cache.clear();
+        }
+        cache.put(accessKeyId, new Cached(key, now));
+        return key;
+    }
+
+    public AccessKey create(String name, PolicyDocument policy) {
+        return insert(name, newId(), newSecret(), policy, false);
+    }
+
+    /** Inserts or re-keys a root key (all permissions) with the given id and secret. */
+    public void ensureRoot(String accessKeyId, String secret) {
+        database.inTransaction(c -> {
+            Optional<AccessKeyStore.Row> existing = store.find(c, accessKeyId);
+            if (existing.isEmpty()) {
+                store.insert(c, new AccessKeyStore.Row(accessKeyId, "root", cipher.encrypt(secret),
+                        policyJson(PolicyDocument.allowAll()), true, clock.millis()));
+            } else if (!existing.get().root()) {
+                throw new IllegalStateException("access key " + accessKeyId + " exists and is not a root key");
+            } else if (!secret.equals(decode(existing.get()).secretAccessKey())) {
+                store.updateSecret(c, accessKeyId, cipher.encrypt(secret));
+            }
+            return null;
+        });
+        cache.remove(accessKeyId);
+    }
+
+    public List<AccessKey> list() {
+        List<AccessKey> out = new ArrayList<>();
+        database.inTransaction(c -> store.all(c)).forEach(row -> out.add(decode(row)));
+        return out;
+    }
+
+    public boolean updatePolicy(String accessKeyId, PolicyDocument policy) {
+        requireNotRoot(accessKeyId);
+        boolean updated = database.inTransaction(c -> store.updatePolicy(c, accessKeyId, policyJson(policy)));
+        cache.remove(accessKeyId);
+        return updated;
+    }
+
+    public boolean delete(String accessKeyId) {
+        requireNotRoot(accessKeyId);
+        boolean deleted = database.inTransaction(c -> store.delete(c, accessKeyId));
+        cache.remove(accessKeyId);
+        if (deleted) {
+            LOG.info("access key {} revoked", accessKeyId);
+        }
+        return deleted;
+    }
+
+    public String newId() {
+        StringBuilder sb = new StringBuilder("MWK");
+        for (int i = 0; i < 17; i++) {
+            sb.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+
+    public String newSecret() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            sb.append(SECRET_ALPHABET[random.nextInt(SECRET_ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+
+    private void requireNotRoot(String accessKeyId) {
+        find(accessKeyId).filter(AccessKey::root).ifPresent(k -> {
+            throw AppMeshException.badRequest("Access key " + accessKeyId + " is a root key: it is managed through"
+                    + " CONTROL_API_ROOT_ACCESS_KEY_ID or the data dir, not this API");
+        });
+    }
+
+    private AccessKey insert(String name, String id, String secret, PolicyDocument policy, boolean root) {
+        long now = clock.millis();
+        database.inTransaction(c -> {
+            store.insert(c, new AccessKeyStore.Row(id, name, cipher.encrypt(secret), policyJson(policy), root, now));
+            return null;
+        });
+        cache.remove(id);
+        LOG.info("access key {} ({}) created", id, name);
+        return new AccessKey(id, name, secret, policy, root, now);
+    }
+
+    private AccessKey decode(AccessKeyStore.Row row) {
+        try {
+            return new AccessKey(row.accessKeyId(), row.name(), cipher.decrypt(row.secretCiphertext()),
+                    PolicyDocument.parse(StrictJson.read(row.policy())), row.root(), row.createdAt());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the secret of access key " + row.accessKeyId()
+                    + " cannot be decrypted with this control API's encryption key", e);
+        }
+    }
+
+    static String policyJson(PolicyDocument policy) {
+        return StrictJson.write(PolicyJson.toJson(policy));
+    }
+}

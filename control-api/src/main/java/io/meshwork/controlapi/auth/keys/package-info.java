@@ -1,0 +1,2 @@
+/** Meshwork's access keys: storage, encryption at rest, the root key. */
+package io.meshwork.controlapi.auth.keys;

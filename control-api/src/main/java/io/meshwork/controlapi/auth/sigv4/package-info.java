@@ -1,0 +1,2 @@
+/** AWS Signature Version 4 verification. */
+package io.meshwork.controlapi.auth.sigv4;

@@ -1,0 +1,2 @@
+/** Configuration records bound from the CONTROL_API_* environment. */
+package io.meshwork.controlapi.config;

@@ -1,0 +1,2 @@
+/** clientToken idempotency of Create and Update operations. */
+package io.meshwork.controlapi.idempotency;

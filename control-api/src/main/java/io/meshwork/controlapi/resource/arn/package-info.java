@@ -1,0 +1,2 @@
+/** App Mesh ARNs: formatting and parsing. */
+package io.meshwork.controlapi.resource.arn;

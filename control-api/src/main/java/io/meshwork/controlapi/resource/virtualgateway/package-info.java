@@ -1,0 +1,2 @@
+/** Virtual gateways: listener rules. */
+package io.meshwork.controlapi.resource.virtualgateway;

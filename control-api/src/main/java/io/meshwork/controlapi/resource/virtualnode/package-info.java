@@ -1,0 +1,2 @@
+/** Virtual nodes: listener, discovery and backend rules. */
+package io.meshwork.controlapi.resource.virtualnode;

@@ -1,0 +1,2 @@
+/** Virtual routers: listener rules. */
+package io.meshwork.controlapi.resource.virtualrouter;

@@ -1,0 +1,2 @@
+/** Virtual services: the provider they name. */
+package io.meshwork.controlapi.resource.virtualservice;

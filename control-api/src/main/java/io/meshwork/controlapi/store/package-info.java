@@ -1,0 +1,2 @@
+/** The store: connection pool, migrations and the only classes that speak SQL. */
+package io.meshwork.controlapi.store;

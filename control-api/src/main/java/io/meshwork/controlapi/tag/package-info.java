@@ -1,0 +1,2 @@
+/** Resource tags: TagResource, UntagResource, ListTagsForResource. */
+package io.meshwork.controlapi.tag;
