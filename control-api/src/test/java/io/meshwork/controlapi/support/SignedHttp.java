@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,14 @@ public final class SignedHttp {
 
     public HttpResponse<String> send(String method, String pathAndQuery, byte[] body, String keyId, String secret,
                                      Instant signedAt) {
+        Map<String, String> headers = new HashMap<>(signatureHeaders(method, pathAndQuery, body, keyId, secret, signedAt));
+        headers.put("Content-Type", "application/json");
+        return sendUnsigned(method, pathAndQuery, body, headers);
+    }
+
+    /** The Authorization and X-Amz-Date headers a client would send with this request. */
+    public Map<String, String> signatureHeaders(String method, String pathAndQuery, byte[] body, String keyId,
+                                                String secret, Instant signedAt) {
         URI uri = endpoint.resolve(pathAndQuery);
         SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.fromValue(method))
@@ -49,10 +58,7 @@ public final class SignedHttp {
                 .awsCredentials(AwsBasicCredentials.create(keyId, secret))
                 .signingName("appmesh").signingRegion(Region.of(ControlApiServer.REGION))
                 .signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build()).headers();
-        return sendUnsigned(method, pathAndQuery, body, Map.of(
-                "Authorization", signed.get("Authorization").get(0),
-                "X-Amz-Date", signed.get("X-Amz-Date").get(0),
-                "Content-Type", "application/json"));
+        return Map.of("Authorization", signed.get("Authorization").get(0), "X-Amz-Date", signed.get("X-Amz-Date").get(0));
     }
 
     public HttpResponse<String> sendUnsigned(String method, String pathAndQuery, byte[] body, Map<String, String> headers) {

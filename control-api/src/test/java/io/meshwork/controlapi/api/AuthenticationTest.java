@@ -1,0 +1,161 @@
+package io.meshwork.controlapi.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshwork.controlapi.support.ControlApiServer;
+import io.meshwork.controlapi.support.SignedHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.appmesh.AppMeshClient;
+import software.amazon.awssdk.services.appmesh.model.ForbiddenException;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Unsigned, badly signed, stale and out-of-policy requests are all refused with 403 and change nothing. */
+class AuthenticationTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] CREATE_MESH = "{\"meshName\":\"sneaky\"}".getBytes(StandardCharsets.UTF_8);
+    private static ControlApiServer server;
+    private static SignedHttp http;
+
+    @BeforeAll
+    static void start() {
+        server = ControlApiServer.start();
+        http = new SignedHttp(server.endpoint());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void unsignedRequestIsForbidden() {
+        assertForbidden(http.sendUnsigned("PUT", "/v20190125/meshes", CREATE_MESH, Map.of("Content-Type", "application/json")));
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void wrongSecretIsForbidden() {
+        assertForbidden(http.send("PUT", "/v20190125/meshes", CREATE_MESH, ControlApiServer.ROOT_KEY_ID,
+                "not-the-secret", Instant.now()));
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void unknownAccessKeyIsForbidden() {
+        assertForbidden(http.send("PUT", "/v20190125/meshes", CREATE_MESH, "MWKNOSUCHKEY00000000",
+                ControlApiServer.ROOT_SECRET, Instant.now()));
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void signatureOlderOrNewerThanFifteenMinutesIsForbidden() {
+        HttpResponse<String> stale = http.send("PUT", "/v20190125/meshes", CREATE_MESH, ControlApiServer.ROOT_KEY_ID,
+                ControlApiServer.ROOT_SECRET, Instant.now().minus(Duration.ofMinutes(16)));
+        assertForbidden(stale);
+        assertTrue(stale.body().contains("Signature expired"), stale.body());
+        assertForbidden(http.send("PUT", "/v20190125/meshes", CREATE_MESH, ControlApiServer.ROOT_KEY_ID,
+                ControlApiServer.ROOT_SECRET, Instant.now().plus(Duration.ofMinutes(16))));
+        assertNoSneakyMesh();
+        // Within the window is fine.
+        assertEquals(200, http.send("GET", "/v20190125/meshes", null, ControlApiServer.ROOT_KEY_ID,
+                ControlApiServer.ROOT_SECRET, Instant.now().minus(Duration.ofMinutes(10))).statusCode());
+    }
+
+    @Test
+    void bodyAlteredAfterSigningIsForbidden() {
+        // Sign one body, send another: the payload hash no longer matches.
+        HttpResponse<String> signedForOther = http.sendUnsigned("PUT", "/v20190125/meshes", CREATE_MESH,
+                authHeadersFor("PUT", "/v20190125/meshes", "{\"meshName\":\"innocent\"}"));
+        assertForbidden(signedForOther);
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void keyLimitedToOneMeshCanManageOnlyThatMesh() throws Exception {
+        try (AppMeshClient root = server.client()) {
+            root.createMesh(r -> r.meshName("payments"));
+            root.createMesh(r -> r.meshName("orders"));
+        }
+        String policy = """
+                {"Version": "2012-10-17", "Statement": [
+                  {"Effect": "Allow", "Action": "appmesh:*", "Resource": [
+                     "arn:aws:appmesh:us-east-1:000000000000:mesh/payments",
+                     "arn:aws:appmesh:us-east-1:000000000000:mesh/payments/*"]},
+                  {"Effect": "Deny", "Action": "appmesh:DeleteMesh", "Resource": "*"}]}""";
+        HttpResponse<String> created = http.send("POST", "/meshwork/v1/access-keys",
+                ("{\"name\":\"payments-pipeline\",\"policy\":" + policy + "}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, created.statusCode(), created.body());
+        JsonNode key = JSON.readTree(created.body());
+        String id = key.path("accessKeyId").asText();
+        String secret = key.path("secretAccessKey").asText();
+
+        try (AppMeshClient pipeline = server.client(id, secret)) {
+            pipeline.createVirtualNode(r -> r.meshName("payments").virtualNodeName("ledger").spec(s -> { }));
+            assertEquals(1, pipeline.listVirtualNodes(r -> r.meshName("payments")).virtualNodes().size());
+            ForbiddenException other = assertThrows(ForbiddenException.class,
+                    () -> pipeline.createVirtualNode(r -> r.meshName("orders").virtualNodeName("ledger").spec(s -> { })));
+            assertEquals(403, other.statusCode());
+            assertTrue(other.awsErrorDetails().errorMessage().contains("appmesh:CreateVirtualNode"));
+            assertThrows(ForbiddenException.class, () -> pipeline.deleteMesh(r -> r.meshName("payments")));
+            assertThrows(ForbiddenException.class, () -> pipeline.listMeshes(r -> { }));
+            assertThrows(ForbiddenException.class, () -> pipeline.createMesh(r -> r.meshName("payments2")));
+        }
+        try (AppMeshClient root = server.client()) {
+            assertEquals(0, root.listVirtualNodes(r -> r.meshName("orders")).virtualNodes().size());
+            assertEquals(1L, root.describeMesh(r -> r.meshName("payments")).mesh().metadata().version());
+        }
+
+        // The key cannot manage keys, and once revoked it stops working.
+        assertForbidden(http.send("GET", "/meshwork/v1/access-keys", null, id, secret, Instant.now()));
+        assertEquals(200, http.send("DELETE", "/meshwork/v1/access-keys/" + id, null).statusCode());
+        try (AppMeshClient revoked = server.client(id, secret)) {
+            assertThrows(ForbiddenException.class, () -> revoked.listVirtualNodes(r -> r.meshName("payments")));
+        }
+    }
+
+    @Test
+    void listingKeysNeverShowsSecrets() throws Exception {
+        HttpResponse<String> list = http.send("GET", "/meshwork/v1/access-keys", null);
+        assertEquals(200, list.statusCode());
+        JsonNode keys = JSON.readTree(list.body()).path("accessKeys");
+        assertTrue(keys.size() >= 1);
+        assertFalse(list.body().contains(ControlApiServer.ROOT_SECRET));
+        keys.forEach(k -> assertFalse(k.has("secretAccessKey")));
+    }
+
+    @Test
+    void policiesWithConditionsAreRefused() {
+        HttpResponse<String> response = http.send("POST", "/meshwork/v1/access-keys", ("{\"name\":\"c\",\"policy\":"
+                + "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{}}]}}")
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, response.statusCode());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElseThrow());
+    }
+
+    private static Map<String, String> authHeadersFor(String method, String path, String body) {
+        Map<String, String> headers = new java.util.HashMap<>(http.signatureHeaders(method, path,
+                body.getBytes(StandardCharsets.UTF_8), ControlApiServer.ROOT_KEY_ID, ControlApiServer.ROOT_SECRET, Instant.now()));
+        headers.put("Content-Type", "application/json");
+        return headers;
+    }
+
+    private static void assertForbidden(HttpResponse<String> response) {
+        assertEquals(403, response.statusCode(), response.body());
+        assertEquals("ForbiddenException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+    }
+
+    private static void assertNoSneakyMesh() {
+        try (AppMeshClient root = server.client()) {
+            assertTrue(root.listMeshes(r -> { }).meshes().stream().noneMatch(m -> m.meshName().equals("sneaky")));
+        }
+    }
+}
