@@ -1,8 +1,12 @@
 package io.meshwork.controlapi.api;
 
 import io.meshwork.controlapi.support.ControlApiServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.meshwork.controlapi.support.Stores;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.appmesh.AppMeshClient;
 import software.amazon.awssdk.services.appmesh.model.*;
@@ -12,13 +16,17 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Each App Mesh error class, as the AWS SDK for Java parses it, for the conditions that raise it. */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {Stores.H2, Stores.POSTGRES})
 class ErrorResponsesTest {
+    @Parameter
+    String store;
     private static ControlApiServer server;
     private static AppMeshClient appMesh;
 
-    @BeforeAll
-    static void start() {
-        server = ControlApiServer.start(Map.of("control-api.quotas.virtual-nodes-per-mesh", 3));
+    @BeforeParameterizedClassInvocation
+    static void start(String store) {
+        server = ControlApiServer.start(Stores.settings(store, Map.of("control-api.quotas.virtual-nodes-per-mesh", 3)));
         appMesh = server.client();
         appMesh.createMesh(r -> r.meshName("errors"));
         appMesh.createVirtualNode(r -> r.meshName("errors").virtualNodeName("app").spec(s -> { }));
@@ -39,7 +47,7 @@ class ErrorResponsesTest {
                         .action(a -> a.target(t -> t.virtualService(v -> v.virtualServiceName("app.local")))))));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         appMesh.close();
         server.close();

@@ -1,14 +1,19 @@
 package io.meshwork.controlapi.api;
 
 import io.meshwork.controlapi.support.ControlApiServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.meshwork.controlapi.support.Stores;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.appmesh.AppMeshClient;
 import software.amazon.awssdk.services.appmesh.model.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
@@ -16,18 +21,22 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** clientToken replay, key-based pagination and the tag operations, through the AWS SDK. */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {Stores.H2, Stores.POSTGRES})
 class IdempotencyPaginationAndTagsTest {
+    @Parameter
+    String store;
     private static ControlApiServer server;
     private static AppMeshClient appMesh;
 
-    @BeforeAll
-    static void start() {
-        server = ControlApiServer.start();
+    @BeforeParameterizedClassInvocation
+    static void start(String store) {
+        server = ControlApiServer.start(Stores.settings(store, Map.of()));
         appMesh = server.client();
         appMesh.createMesh(r -> r.meshName("m"));
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         appMesh.close();
         server.close();
