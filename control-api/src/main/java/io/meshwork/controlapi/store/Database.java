@@ -42,6 +42,7 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(settings.jdbcPoolSize());
         config.setAutoCommit(false);
         config.setInitializationFailTimeout(-1);
+        config.setConnectionTimeout(10_000);
         String described;
         if (settings.usesPostgres()) {
             config.setJdbcUrl(settings.jdbcUrl());
