@@ -57,6 +57,11 @@ public enum ResourceKind {
         return parent != null && parent != MESH;
     }
 
+    /** True for routers and gateways, which hold routes and gateway routes. */
+    public boolean holdsRoutes() {
+        return this == VIRTUAL_ROUTER || this == VIRTUAL_GATEWAY;
+    }
+
     public String specShape() {
         return typeName + "Spec";
     }

@@ -89,8 +89,8 @@ public final class ResourceService {
                 return replay.get();
             }
             JsonNode parentSpec = lockParents(c, key);
-            checkQuota(c, key);
             checkSpec(c, key, spec, parentSpec);
+            checkQuota(c, key);
             long now = clock.millis();
             StoredResource created = store.insert(c, key, spec, now).orElseThrow(() -> AppMeshException.conflict(
                     key.describe() + " already exists" + where(key)));
@@ -143,9 +143,13 @@ public final class ResourceService {
                     .orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
             checkNotInUse(c, key);
             store.delete(c, current.id());
+            store.adjustCount(c, kind, key.mesh(), key.parent(), -1);
+            if (kind == ResourceKind.MESH || kind.holdsRoutes()) {
+                store.dropCountsUnder(c, key);
+            }
             long now = Math.max(clock.millis(), current.updatedAtMillis());
             StoredResource deleted = new StoredResource(current.id(), key, current.uid(), current.version() + 1,
-                    current.createdAtMillis(), now, current.spec());
+                    current.createdAtMillis(), now, current.specJson());
             return view.data(deleted, ResourceView.DELETED);
         });
         changes.changed(key);
@@ -277,6 +281,7 @@ public final class ResourceService {
         return rules.get(key.kind()).references(key.mesh(), spec);
     }
 
+    /** Counts the resource about to be created; the count is rolled back with a refused create. */
     private void checkQuota(Connection c, ResourceKey key) throws SQLException {
         int limit = switch (key.kind()) {
             case MESH -> quotas.meshes();
@@ -287,8 +292,8 @@ public final class ResourceService {
             case VIRTUAL_GATEWAY -> quotas.virtualGatewaysPerMesh();
             case GATEWAY_ROUTE -> quotas.gatewayRoutesPerVirtualGateway();
         };
-        long count = store.count(c, key.kind(), key.mesh(), key.parent());
-        if (count >= limit) {
+        long count = store.adjustCount(c, key.kind(), key.mesh(), key.parent(), 1);
+        if (count > limit) {
             throw AppMeshException.limitExceeded("Cannot create " + key.describe() + where(key) + ": the quota of "
                     + limit + " " + key.kind().listMember() + " is reached");
         }

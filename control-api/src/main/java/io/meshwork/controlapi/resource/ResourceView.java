@@ -2,6 +2,7 @@ package io.meshwork.controlapi.resource;
 
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.meshwork.controlapi.model.StrictJson;
 import io.meshwork.controlapi.resource.arn.ResourceArn;
 import io.meshwork.controlapi.store.StoredResource;
@@ -33,7 +34,7 @@ public final class ResourceView {
         metadata.put("resourceOwner", account);
         metadata.put("uid", r.uid());
         metadata.put("version", r.version());
-        node.set("spec", r.spec());
+        node.putRawValue("spec", new RawValue(r.specJson()));
         node.putObject("status").put("status", status);
         return node;
     }

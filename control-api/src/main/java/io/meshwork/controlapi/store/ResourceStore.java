@@ -36,6 +36,7 @@ public final class ResourceStore {
     /** Inserts a new resource; empty if one with that key exists already. */
     public Optional<StoredResource> insert(Connection c, ResourceKey key, JsonNode spec, long now) throws SQLException {
         String uid = UUID.randomUUID().toString();
+        String specJson = StrictJson.write(spec);
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO resource (kind, mesh_name, parent_name, name, uid, version, created_at, updated_at, spec)"
                         + " VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
@@ -43,11 +44,11 @@ public final class ResourceStore {
             ps.setString(5, uid);
             ps.setLong(6, now);
             ps.setLong(7, now);
-            ps.setString(8, StrictJson.write(spec));
+            ps.setString(8, specJson);
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
-                return Optional.of(new StoredResource(keys.getLong(1), key, uid, 1, now, now, spec));
+                return Optional.of(new StoredResource(keys.getLong(1), key, uid, 1, now, now, specJson));
             }
         } catch (SQLException e) {
             if (Database.isUniqueViolation(e)) {
@@ -62,9 +63,10 @@ public final class ResourceStore {
      * computed from a stale read can never overwrite a newer one.
      */
     public Optional<StoredResource> update(Connection c, StoredResource current, JsonNode spec, long now) throws SQLException {
+        String specJson = StrictJson.write(spec);
         try (PreparedStatement ps = c.prepareStatement(
                 "UPDATE resource SET spec = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?")) {
-            ps.setString(1, StrictJson.write(spec));
+            ps.setString(1, specJson);
             ps.setLong(2, now);
             ps.setLong(3, current.id());
             ps.setLong(4, current.version());
@@ -73,7 +75,7 @@ public final class ResourceStore {
             }
         }
         return Optional.of(new StoredResource(current.id(), current.key(), current.uid(), current.version() + 1,
-                current.createdAtMillis(), now, spec));
+                current.createdAtMillis(), now, specJson));
     }
 
     public void delete(Connection c, long id) throws SQLException {
@@ -112,20 +114,65 @@ public final class ResourceStore {
         }
     }
 
+    /** How many resources of {@code kind} live under one parent (all meshes for MESH). */
     public long count(Connection c, ResourceKind kind, String mesh, String parent) throws SQLException {
-        boolean meshes = kind == ResourceKind.MESH;
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM resource WHERE kind = ?"
-                + (meshes ? "" : " AND mesh_name = ? AND parent_name = ?"))) {
-            ps.setString(1, kind.arnSegment());
-            if (!meshes) {
-                ps.setString(2, mesh);
-                ps.setString(3, parent);
-            }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT n FROM resource_count WHERE kind = ? AND mesh_name = ? AND parent_name = ?")) {
+            bindCountKey(ps, kind, mesh, parent);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                return rs.next() ? rs.getLong(1) : 0;
             }
         }
+    }
+
+    /**
+     * Adds {@code delta} to the count of {@code kind} under one parent and returns the new count.
+     * The counted row stays locked until the transaction ends, so concurrent creates cannot
+     * both slip under a quota.
+     */
+    public long adjustCount(Connection c, ResourceKind kind, String mesh, String parent, long delta) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE resource_count SET n = n + ? WHERE kind = ? AND mesh_name = ? AND parent_name = ?")) {
+            ps.setLong(1, delta);
+            bindCountKey(ps, 2, kind, mesh, parent);
+            if (ps.executeUpdate() == 0) {
+                try (PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO resource_count (kind, mesh_name, parent_name, n) VALUES (?, ?, ?, ?)")) {
+                    bindCountKey(insert, kind, mesh, parent);
+                    insert.setLong(4, delta);
+                    insert.executeUpdate();
+                }
+            }
+        }
+        return count(c, kind, mesh, parent);
+    }
+
+    /** Forgets the counts kept for the children of a deleted mesh, router or gateway. */
+    public void dropCountsUnder(Connection c, ResourceKey parent) throws SQLException {
+        String sql = parent.kind() == ResourceKind.MESH
+                ? "DELETE FROM resource_count WHERE mesh_name = ?"
+                : "DELETE FROM resource_count WHERE mesh_name = ? AND parent_name = ? AND kind <> ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parent.mesh());
+            if (parent.kind() != ResourceKind.MESH) {
+                ps.setString(2, parent.name());
+                ps.setString(3, ResourceKind.MESH.arnSegment());
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private static void bindCountKey(PreparedStatement ps, ResourceKind kind, String mesh, String parent) throws SQLException {
+        bindCountKey(ps, 1, kind, mesh, parent);
+    }
+
+    /** Meshes are counted account-wide, under the empty mesh name. */
+    private static void bindCountKey(PreparedStatement ps, int from, ResourceKind kind, String mesh, String parent)
+            throws SQLException {
+        boolean meshes = kind == ResourceKind.MESH;
+        ps.setString(from, kind.arnSegment());
+        ps.setString(from + 1, meshes ? "" : mesh);
+        ps.setString(from + 2, meshes ? "" : parent);
     }
 
     /** How many resources of each kind a mesh holds (the mesh itself excluded). */
@@ -206,6 +253,6 @@ public final class ResourceStore {
         ResourceKey key = new ResourceKey(ResourceKind.fromArnSegment(rs.getString("kind")), rs.getString("mesh_name"),
                 rs.getString("parent_name"), rs.getString("name"));
         return new StoredResource(rs.getLong("id"), key, rs.getString("uid"), rs.getLong("version"),
-                rs.getLong("created_at"), rs.getLong("updated_at"), StrictJson.read(rs.getString("spec")));
+                rs.getLong("created_at"), rs.getLong("updated_at"), rs.getString("spec"));
     }
 }
