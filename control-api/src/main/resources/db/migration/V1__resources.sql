@@ -16,8 +16,6 @@ CREATE TABLE resource (
     CONSTRAINT resource_key UNIQUE (kind, mesh_name, parent_name, name)
 );
 
-CREATE INDEX resource_mesh ON resource (mesh_name, kind);
-
 -- How many resources of a kind live under one parent, kept in step with every create and
 -- delete: quota checks read one row instead of counting tens of thousands.
 CREATE TABLE resource_count (

@@ -45,7 +45,9 @@ public final class ControlApiBench {
             }
         }
         if (targets.contains("postgres")) {
-            try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+            // Embedded PostgreSQL turns durability off by default; a production server has it on.
+            try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on").start()) {
                 Path pgDir = Files.createDirectories(work.resolve("pg"));
                 Map<String, String> pg = Map.of("CONTROL_API_JDBC_URL", postgres.getJdbcUrl("postgres", "postgres"),
                         "CONTROL_API_JDBC_USER", "postgres", "CONTROL_API_JDBC_PASSWORD", "postgres");

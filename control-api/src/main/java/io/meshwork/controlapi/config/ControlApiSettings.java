@@ -31,4 +31,12 @@ public record ControlApiSettings(
     public boolean usesPostgres() {
         return jdbcUrl != null && !jdbcUrl.isBlank();
     }
+
+    /** Secrets stay out of any log line that prints the settings. */
+    @Override
+    public String toString() {
+        return "ControlApiSettings[dataDir=" + dataDir + ", store=" + (usesPostgres() ? "postgresql" : "h2")
+                + ", region=" + region + ", accountId=" + accountId + ", rootAccessKeyId=" + rootAccessKeyId
+                + ", trustDomain=" + trustDomain + "]";
+    }
 }

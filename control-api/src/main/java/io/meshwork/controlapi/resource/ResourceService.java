@@ -38,9 +38,10 @@ import java.util.Optional;
  * Create, describe, update, delete and list for all seven resource kinds, with App Mesh's
  * rules: parents and referenced resources must exist, names are unique under their parent,
  * a resource still in use cannot be deleted, quotas hold, clientTokens make writes
- * idempotent. Every write in a mesh first locks the mesh's row, so writes within one mesh
- * are serialized (also across control-api replicas sharing PostgreSQL) and checks such as
- * "no virtual service still names this node" cannot race with a concurrent create.
+ * idempotent. Creates, deletes and the updates that name other resources first lock the
+ * mesh's row, so they are serialized within one mesh (also across control-api replicas sharing
+ * PostgreSQL) and checks such as "no virtual service still names this node" cannot race with
+ * a concurrent write. Other updates lock only the resource's own row.
  */
 @Singleton
 public final class ResourceService {
@@ -95,7 +96,7 @@ public final class ResourceService {
             StoredResource created = store.insert(c, key, spec, now).orElseThrow(() -> AppMeshException.conflict(
                     key.describe() + " already exists" + where(key)));
             tags.put(c, created.id(), newTags);
-            store.replaceReferences(c, created, references(key, spec));
+            store.addReferences(c, created, references(key, spec));
             ObjectNode data = view.data(created, ResourceView.ACTIVE);
             idempotency.record(c, operation, input, data, now);
             return data;
@@ -119,8 +120,10 @@ public final class ResourceService {
             if (replay.isPresent()) {
                 return replay.get();
             }
-            JsonNode parentSpec = lockParents(c, key);
-            StoredResource current = (kind == ResourceKind.MESH ? store.lock(c, key) : store.find(c, key))
+            // Updates that name other resources (a provider, targets, a router's ports) take the mesh
+            // lock like creates do; the others only lock their own row, so they run in parallel.
+            JsonNode parentSpec = namesOtherResources(kind) ? lockParents(c, key) : null;
+            StoredResource current = store.lock(c, key)
                     .orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
             checkSpec(c, key, spec, parentSpec);
             long now = Math.max(clock.millis(), current.updatedAtMillis());
@@ -179,6 +182,10 @@ public final class ResourceService {
             output.put("nextToken", PageToken.after(page.get(limit - 1).key().name()));
         }
         return output;
+    }
+
+    private static boolean namesOtherResources(ResourceKind kind) {
+        return kind == ResourceKind.VIRTUAL_SERVICE || kind == ResourceKind.ROUTE || kind == ResourceKind.GATEWAY_ROUTE;
     }
 
     /** The resource an ARN names, for the tag operations; NotFound if it does not exist. */

@@ -59,7 +59,7 @@ public final class Database implements AutoCloseable {
             // WRITE_DELAY=0 writes each commit out before it is acknowledged.
             config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("store").toAbsolutePath()
                     + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                    + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000");
+                    + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64");
             described = "the embedded store in " + dir.toAbsolutePath();
         }
         HikariDataSource dataSource = new HikariDataSource(config);

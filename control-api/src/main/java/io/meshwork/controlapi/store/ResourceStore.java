@@ -175,16 +175,18 @@ public final class ResourceStore {
         ps.setString(from + 2, meshes ? "" : parent);
     }
 
-    /** How many resources of each kind a mesh holds (the mesh itself excluded). */
+    /** How many resources of each kind a mesh holds (the mesh itself excluded), from the counters. */
     public Map<ResourceKind, Long> countsInMesh(Connection c, String mesh) throws SQLException {
         Map<ResourceKind, Long> counts = new EnumMap<>(ResourceKind.class);
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT kind, COUNT(*) FROM resource WHERE mesh_name = ? AND kind <> ? GROUP BY kind")) {
+                "SELECT kind, SUM(n) FROM resource_count WHERE mesh_name = ? AND kind <> ? GROUP BY kind")) {
             ps.setString(1, mesh);
             ps.setString(2, ResourceKind.MESH.arnSegment());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    counts.put(ResourceKind.fromArnSegment(rs.getString(1)), rs.getLong(2));
+                    if (rs.getLong(2) > 0) {
+                        counts.put(ResourceKind.fromArnSegment(rs.getString(1)), rs.getLong(2));
+                    }
                 }
             }
         }
@@ -196,6 +198,11 @@ public final class ResourceStore {
             ps.setLong(1, from.id());
             ps.executeUpdate();
         }
+        addReferences(c, from, targets);
+    }
+
+    /** Records what a new resource's spec names (a new resource has no references yet). */
+    public void addReferences(Connection c, StoredResource from, List<ResourceKey> targets) throws SQLException {
         if (targets.isEmpty()) {
             return;
         }

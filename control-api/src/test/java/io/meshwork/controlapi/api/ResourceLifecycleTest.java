@@ -130,6 +130,28 @@ class ResourceLifecycleTest {
         assertEquals("/api", updatedRoute.spec().httpRoute().match().prefix());
         assertEquals(10, updatedRoute.spec().priority());
 
+        VirtualNodeData updatedNode = appMesh.updateVirtualNode(r -> r.meshName(mesh).virtualNodeName("backend-v1")
+                .spec(s -> s.listeners(Listener.builder().portMapping(p -> p.port(8080).protocol(PortProtocol.HTTP)).build())
+                        .serviceDiscovery(d -> d.dns(dns -> dns.hostname("backend-v1.local"))))).virtualNode();
+        assertEquals(2L, updatedNode.metadata().version());
+        VirtualRouterData updatedRouter = appMesh.updateVirtualRouter(r -> r.meshName(mesh).virtualRouterName("backend-router")
+                .spec(s -> s.listeners(VirtualRouterListener.builder()
+                        .portMapping(p -> p.port(8080).protocol(PortProtocol.HTTP2)).build()))).virtualRouter();
+        assertEquals(PortProtocol.HTTP2, updatedRouter.spec().listeners().get(0).portMapping().protocol());
+        VirtualServiceData updatedService = appMesh.updateVirtualService(r -> r.meshName(mesh)
+                .virtualServiceName("backend.kinds.local")
+                .spec(s -> s.provider(p -> p.virtualNode(v -> v.virtualNodeName("backend-v1"))))).virtualService();
+        assertEquals("backend-v1", updatedService.spec().provider().virtualNode().virtualNodeName());
+        VirtualGatewayData updatedGateway = appMesh.updateVirtualGateway(r -> r.meshName(mesh).virtualGatewayName("ingress")
+                .spec(s -> s.listeners(VirtualGatewayListener.builder()
+                        .portMapping(p -> p.port(9443).protocol(VirtualGatewayPortProtocol.HTTP2)).build()))).virtualGateway();
+        assertEquals(9443, updatedGateway.spec().listeners().get(0).portMapping().port());
+        GatewayRouteData updatedGatewayRoute = appMesh.updateGatewayRoute(r -> r.meshName(mesh).virtualGatewayName("ingress")
+                .gatewayRouteName("to-backend").spec(s -> s.priority(3).httpRoute(h -> h.match(m -> m.prefix("/b/"))
+                        .action(a -> a.target(t -> t.virtualService(v -> v.virtualServiceName("backend.kinds.local"))))))).gatewayRoute();
+        assertEquals(2L, updatedGatewayRoute.metadata().version());
+        assertEquals("/b/", updatedGatewayRoute.spec().httpRoute().match().prefix());
+
         assertEquals(List.of("backend-v1"), appMesh.listVirtualNodes(r -> r.meshName(mesh)).virtualNodes().stream()
                 .map(VirtualNodeRef::virtualNodeName).toList());
         assertEquals(List.of("all"), appMesh.listRoutes(r -> r.meshName(mesh).virtualRouterName("backend-router")).routes()
@@ -142,13 +164,18 @@ class ResourceLifecycleTest {
         assertEquals(1, appMesh.listVirtualRouters(r -> r.meshName(mesh)).virtualRouters().size());
         assertEquals(1, appMesh.listVirtualGateways(r -> r.meshName(mesh)).virtualGateways().size());
 
-        assertEquals(node, appMesh.describeVirtualNode(r -> r.meshName(mesh).virtualNodeName("backend-v1")).virtualNode());
-        assertEquals(service, appMesh.describeVirtualService(r -> r.meshName(mesh)
+        assertEquals(updatedNode, appMesh.describeVirtualNode(r -> r.meshName(mesh).virtualNodeName("backend-v1")).virtualNode());
+        assertEquals(updatedService, appMesh.describeVirtualService(r -> r.meshName(mesh)
                 .virtualServiceName("backend.kinds.local")).virtualService());
-        assertEquals(gateway, appMesh.describeVirtualGateway(r -> r.meshName(mesh).virtualGatewayName("ingress")).virtualGateway());
-        assertEquals(gatewayRoute, appMesh.describeGatewayRoute(r -> r.meshName(mesh).virtualGatewayName("ingress")
+        assertEquals(updatedGateway, appMesh.describeVirtualGateway(r -> r.meshName(mesh).virtualGatewayName("ingress")).virtualGateway());
+        assertEquals(updatedGatewayRoute, appMesh.describeGatewayRoute(r -> r.meshName(mesh).virtualGatewayName("ingress")
                 .gatewayRouteName("to-backend")).gatewayRoute());
-        assertEquals(router, appMesh.describeVirtualRouter(r -> r.meshName(mesh).virtualRouterName("backend-router")).virtualRouter());
+        assertEquals(updatedRouter, appMesh.describeVirtualRouter(r -> r.meshName(mesh).virtualRouterName("backend-router")).virtualRouter());
+        assertEquals(node.metadata().uid(), updatedNode.metadata().uid());
+        assertEquals(service.metadata().createdAt(), updatedService.metadata().createdAt());
+        assertEquals(gateway.metadata().arn(), updatedGateway.metadata().arn());
+        assertEquals(gatewayRoute.metadata().uid(), updatedGatewayRoute.metadata().uid());
+        assertEquals(router.metadata().version() + 1, updatedRouter.metadata().version());
 
         // Deleting in dependency order works; each answers DELETED.
         assertEquals(GatewayRouteStatusCode.DELETED, appMesh.deleteGatewayRoute(r -> r.meshName(mesh)
