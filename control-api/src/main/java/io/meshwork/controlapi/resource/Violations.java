@@ -72,6 +72,41 @@ public final class Violations {
         }
     }
 
+    /** An HTTP path match: exactly one of exact (a '/'-path) and regex (that compiles). */
+    public void pathMatch(JsonNode pathMatch, String path) {
+        if (pathMatch.isObject()) {
+            exactlyOne(pathMatch, path, "exact", "regex");
+            startsWithSlash(pathMatch.path("exact"), path + ".exact");
+            validRegex(pathMatch.path("regex"), path + ".regex");
+        }
+    }
+
+    /** Header or metadata matchers, each checked with {@link #matchMethod}. */
+    public void matchers(JsonNode list, String path) {
+        for (int i = 0; i < list.size(); i++) {
+            matchMethod(list.get(i).path("match"), path + "[" + i + "].match");
+        }
+    }
+
+    /**
+     * A route's {@code match.port} must be a port its router or gateway listens on, and is
+     * required when that listens on several.
+     */
+    public void matchPort(JsonNode port, String path, JsonNode parentSpec, String parentType) {
+        if (parentSpec == null) {
+            return;
+        }
+        Set<Long> ports = listenerPorts(parentSpec);
+        if (port.canConvertToLong()) {
+            if (!ports.contains(port.longValue())) {
+                add("value " + port.longValue() + " at '" + path + "' is not a port the " + parentType
+                        + " listens on " + ports);
+            }
+        } else if (ports.size() > 1) {
+            add("'" + path + "' is required: the " + parentType + " listens on several ports " + ports);
+        }
+    }
+
     /** Listener ports must differ from one another. */
     public void uniquePorts(JsonNode listeners, String path) {
         Set<Long> seen = new HashSet<>();

@@ -60,7 +60,7 @@ public final class Database implements AutoCloseable {
             config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("store").toAbsolutePath()
                     + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
                     + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;QUERY_CACHE_SIZE=64");
-            described = "the embedded store in " + dir.toAbsolutePath();
+            described = "the embedded store in " + dir.toAbsolutePath().normalize();
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         try (Connection ignored = dataSource.getConnection()) {

@@ -10,7 +10,6 @@ import io.meshwork.controlapi.resource.Violations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Gateway routes: one protocol block, a match App Mesh could route on, rewrites that fit the
@@ -39,7 +38,7 @@ public final class GatewayRouteRules implements SpecRules {
             if (hostname.isObject()) {
                 violations.exactlyOne(hostname, path + ".match.hostname", "exact", "suffix");
             }
-            checkPort(match.path("port"), path + ".match.port", gatewaySpec, violations);
+            violations.matchPort(match.path("port"), path + ".match.port", gatewaySpec, "virtual gateway");
         }
     }
 
@@ -67,16 +66,8 @@ public final class GatewayRouteRules implements SpecRules {
             violations.add("value '" + prefix.asText() + "' at '" + path + ".prefix' uses a prefix App Mesh reserves"
                     + " (/aws-appmesh*, /aws-app-mesh*)");
         }
-        JsonNode pathMatch = match.path("path");
-        if (pathMatch.isObject()) {
-            violations.exactlyOne(pathMatch, path + ".path", "exact", "regex");
-            violations.startsWithSlash(pathMatch.path("exact"), path + ".path.exact");
-            violations.validRegex(pathMatch.path("regex"), path + ".path.regex");
-        }
-        JsonNode headers = match.path("headers");
-        for (int i = 0; i < headers.size(); i++) {
-            violations.matchMethod(headers.get(i).path("match"), path + ".headers[" + i + "].match");
-        }
+        violations.pathMatch(match.path("path"), path + ".path");
+        violations.matchers(match.path("headers"), path + ".headers");
     }
 
     private static void checkHttpRewrite(JsonNode match, JsonNode rewrite, String path, Violations violations) {
@@ -111,24 +102,6 @@ public final class GatewayRouteRules implements SpecRules {
             violations.add("value '" + match.path("serviceName").asText() + "' at '" + path
                     + ".serviceName' is a gRPC service name App Mesh reserves");
         }
-        JsonNode metadata = match.path("metadata");
-        for (int i = 0; i < metadata.size(); i++) {
-            violations.matchMethod(metadata.get(i).path("match"), path + ".metadata[" + i + "].match");
-        }
-    }
-
-    private static void checkPort(JsonNode port, String path, JsonNode gatewaySpec, Violations violations) {
-        if (gatewaySpec == null) {
-            return;
-        }
-        Set<Long> ports = Violations.listenerPorts(gatewaySpec);
-        if (port.canConvertToLong()) {
-            if (!ports.contains(port.longValue())) {
-                violations.add("value " + port.longValue() + " at '" + path + "' is not a port the virtual gateway"
-                        + " listens on " + ports);
-            }
-        } else if (ports.size() > 1) {
-            violations.add("'" + path + "' is required: the virtual gateway listens on several ports " + ports);
-        }
+        violations.matchers(match.path("metadata"), path + ".metadata");
     }
 }

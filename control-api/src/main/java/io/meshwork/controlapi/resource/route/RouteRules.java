@@ -36,7 +36,7 @@ public final class RouteRules implements SpecRules {
             }
             checkWeightedTargets(route.path("action").path("weightedTargets"), path + ".action.weightedTargets", violations);
             checkRetryPolicy(route.path("retryPolicy"), path + ".retryPolicy", violations);
-            checkPort(route.path("match").path("port"), path + ".match.port", routerSpec, violations);
+            violations.matchPort(route.path("match").path("port"), path + ".match.port", routerSpec, "virtual router");
         }
     }
 
@@ -53,26 +53,15 @@ public final class RouteRules implements SpecRules {
     private static void checkHttpMatch(JsonNode match, String path, Violations violations) {
         violations.exactlyOne(match, path, "prefix", "path");
         violations.startsWithSlash(match.path("prefix"), path + ".prefix");
-        JsonNode pathMatch = match.path("path");
-        if (pathMatch.isObject()) {
-            violations.exactlyOne(pathMatch, path + ".path", "exact", "regex");
-            violations.startsWithSlash(pathMatch.path("exact"), path + ".path.exact");
-            violations.validRegex(pathMatch.path("regex"), path + ".path.regex");
-        }
-        JsonNode headers = match.path("headers");
-        for (int i = 0; i < headers.size(); i++) {
-            violations.matchMethod(headers.get(i).path("match"), path + ".headers[" + i + "].match");
-        }
+        violations.pathMatch(match.path("path"), path + ".path");
+        violations.matchers(match.path("headers"), path + ".headers");
     }
 
     private static void checkGrpcMatch(JsonNode match, String path, Violations violations) {
         if (match.has("methodName") && !match.has("serviceName")) {
             violations.add("'" + path + ".methodName' requires '" + path + ".serviceName'");
         }
-        JsonNode metadata = match.path("metadata");
-        for (int i = 0; i < metadata.size(); i++) {
-            violations.matchMethod(metadata.get(i).path("match"), path + ".metadata[" + i + "].match");
-        }
+        violations.matchers(match.path("metadata"), path + ".metadata");
     }
 
     private static void checkWeightedTargets(JsonNode targets, String path, Violations violations) {
@@ -103,21 +92,6 @@ public final class RouteRules implements SpecRules {
                 violations.add("value '" + event + "' at '" + path + ".httpRetryEvents[" + i + "]' must be one of "
                         + List.of("server-error", "gateway-error", "client-error", "stream-error"));
             }
-        }
-    }
-
-    private static void checkPort(JsonNode port, String path, JsonNode routerSpec, Violations violations) {
-        if (routerSpec == null) {
-            return;
-        }
-        Set<Long> ports = Violations.listenerPorts(routerSpec);
-        if (port.canConvertToLong()) {
-            if (!ports.contains(port.longValue())) {
-                violations.add("value " + port.longValue() + " at '" + path + "' is not a port the virtual router"
-                        + " listens on " + ports);
-            }
-        } else if (ports.size() > 1) {
-            violations.add("'" + path + "' is required: the virtual router listens on several ports " + ports);
         }
     }
 }
