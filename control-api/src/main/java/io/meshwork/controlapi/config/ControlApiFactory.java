@@ -1,12 +1,9 @@
 package io.meshwork.controlapi.config;
 
 import io.meshwork.controlapi.auth.keys.SecretCipher;
-import io.meshwork.controlapi.resource.ResourceChangeListener;
 import io.meshwork.controlapi.store.Database;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Requires;
-import io.micronaut.core.annotation.Order;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
@@ -28,13 +25,5 @@ final class ControlApiFactory {
     @Singleton
     SecretCipher secretCipher(ControlApiSettings settings, Database database) {
         return EncryptionKeys.cipher(settings, database);
-    }
-
-    /** No listener until the configuration compiler exists; changes then have no one to tell. */
-    @Singleton
-    @Requires(missingBeans = ResourceChangeListener.class)
-    @Order(Integer.MAX_VALUE)
-    ResourceChangeListener noChangeListener() {
-        return key -> { };
     }
 }

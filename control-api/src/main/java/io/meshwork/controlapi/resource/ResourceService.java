@@ -16,6 +16,7 @@ import io.meshwork.controlapi.resource.virtualgateway.VirtualGatewayRules;
 import io.meshwork.controlapi.resource.virtualnode.VirtualNodeRules;
 import io.meshwork.controlapi.resource.virtualrouter.VirtualRouterRules;
 import io.meshwork.controlapi.resource.virtualservice.VirtualServiceRules;
+import io.meshwork.controlapi.store.ChangeLog;
 import io.meshwork.controlapi.store.ClientTokenStore;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.store.ResourceStore;
@@ -57,10 +58,13 @@ public final class ResourceService {
     private final String account;
     private final ResourceView view;
     private final ResourceChangeListener changes;
+    private final ChangeLog changeLog;
     private final Map<ResourceKind, SpecRules> rules = new EnumMap<>(ResourceKind.class);
 
     public ResourceService(Database database, ResourceStore store, TagStore tags, ClientTokenStore tokens,
-                           ControlApiSettings settings, Quotas quotas, Clock clock, ResourceChangeListener changes) {
+                           ControlApiSettings settings, Quotas quotas, Clock clock, ResourceChangeListener changes,
+                           ChangeLog changeLog) {
+        this.changeLog = changeLog;
         this.database = database;
         this.store = store;
         this.tags = tags;
@@ -97,6 +101,7 @@ public final class ResourceService {
                     key.describe() + " already exists" + where(key)));
             tags.put(c, created.id(), newTags);
             store.addReferences(c, created, references(key, spec));
+            changeLog.append(c, key.mesh(), now);
             ObjectNode data = view.data(created, ResourceView.ACTIVE);
             idempotency.record(c, operation, input, data, now);
             return data;
@@ -130,6 +135,7 @@ public final class ResourceService {
             StoredResource updated = store.update(c, current, spec, now).orElseThrow(() ->
                     new StoreUnavailableException("concurrent update of " + key.describe(), null));
             store.replaceReferences(c, updated, references(key, spec));
+            changeLog.append(c, key.mesh(), now);
             ObjectNode data = view.data(updated, ResourceView.ACTIVE);
             idempotency.record(c, operation, input, data, now);
             return data;
@@ -151,6 +157,7 @@ public final class ResourceService {
                 store.dropCountsUnder(c, key);
             }
             long now = Math.max(clock.millis(), current.updatedAtMillis());
+            changeLog.append(c, key.mesh(), now);
             StoredResource deleted = new StoredResource(current.id(), key, current.uid(), current.version() + 1,
                     current.createdAtMillis(), now, current.specJson());
             return view.data(deleted, ResourceView.DELETED);

@@ -85,6 +85,23 @@ public final class ResourceStore {
         }
     }
 
+    /** Every resource of a mesh (the mesh included), for compiling its proxies' configuration. */
+    public List<StoredResource> allInMesh(Connection c, String mesh) throws SQLException {
+        // Filtering on the kinds too lets both engines use the (kind, mesh_name, ...) key index.
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resource WHERE kind IN"
+                + " ('mesh', 'virtualService', 'virtualRouter', 'route', 'virtualNode', 'virtualGateway', 'gatewayRoute')"
+                + " AND mesh_name = ?")) {
+            ps.setString(1, mesh);
+            List<StoredResource> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
     /** Up to {@code limit} resources of one kind under one parent, by name, after {@code afterName}. */
     public List<StoredResource> page(Connection c, ResourceKind kind, String mesh, String parent, String afterName,
                                      int limit) throws SQLException {

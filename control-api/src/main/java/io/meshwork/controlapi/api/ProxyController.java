@@ -1,0 +1,178 @@
+package io.meshwork.controlapi.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.controlapi.auth.Authenticator;
+import io.meshwork.controlapi.auth.Authorizer;
+import io.meshwork.controlapi.auth.keys.AccessKey;
+import io.meshwork.controlapi.config.ControlApiSettings;
+import io.meshwork.controlapi.distribution.ProxyRegistry;
+import io.meshwork.controlapi.distribution.SnapshotCache;
+import io.meshwork.controlapi.error.AppMeshErrorType;
+import io.meshwork.controlapi.error.AppMeshException;
+import io.meshwork.controlapi.error.ErrorResponses;
+import io.meshwork.controlapi.model.StrictJson;
+import io.meshwork.controlapi.resource.ResourceKey;
+import io.meshwork.controlapi.resource.ResourceKind;
+import io.meshwork.controlapi.resource.arn.ResourceArn;
+import io.meshwork.controlapi.store.ProxyStore;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * The data-plane protocol (docs/data-plane-protocol.md): proxies long-poll their snapshot,
+ * report what they run (acknowledging or refusing each version) and deregister; operators
+ * list proxies and see who runs what. Proxies sign like any client and need
+ * {@code appmesh:StreamAggregatedResources} on their node's or gateway's ARN, as App Mesh's
+ * Envoy did.
+ */
+@Controller("/meshwork/v1/proxies")
+@ExecuteOn(TaskExecutors.BLOCKING)
+final class ProxyController {
+    static final String VERSION_HEADER = "x-meshwork-config-version";
+    private static final String PROXY_ACTION = "appmesh:StreamAggregatedResources";
+    private static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:\\[\\]%-]{1,255}");
+    private static final int DEFAULT_WAIT_SECONDS = 30;
+    private static final int MAX_WAIT_SECONDS = 60;
+
+    private final Authenticator authenticator;
+    private final Authorizer authorizer;
+    private final SnapshotCache snapshots;
+    private final ProxyRegistry registry;
+    private final ResourceArn arns;
+    private final String account;
+
+    ProxyController(Authenticator authenticator, Authorizer authorizer, SnapshotCache snapshots, ProxyRegistry registry,
+                    ControlApiSettings settings) {
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.snapshots = snapshots;
+        this.registry = registry;
+        this.arns = new ResourceArn(settings.region(), settings.accountId());
+        this.account = settings.accountId();
+    }
+
+    /** The proxy's snapshot once its version differs from {@code version}; 304 if it stays the same for the wait. */
+    @Get("/{proxyId}/config")
+    CompletableFuture<HttpResponse<byte[]>> config(HttpRequest<?> request, String proxyId, @QueryValue String resourceArn,
+                                                   @Nullable @QueryValue String version,
+                                                   @Nullable @QueryValue Integer waitSeconds) {
+        ResourceKey resource = authorize(request, null, proxyId, resourceArn);
+        int wait = waitSeconds == null ? DEFAULT_WAIT_SECONDS : Math.max(0, Math.min(MAX_WAIT_SECONDS, waitSeconds));
+        if (snapshots.current(resource).isEmpty()) {
+            throw AppMeshException.notFound(resource.notPresentMessage(account));
+        }
+        return snapshots.next(resource, version == null ? "" : version, Duration.ofSeconds(wait)).thenApply(next -> {
+            if (next.isEmpty()) {
+                return snapshots.current(resource).isPresent()
+                        ? HttpResponse.<byte[]>status(HttpStatus.NOT_MODIFIED).header(VERSION_HEADER, version)
+                        : ErrorResponses.of(AppMeshErrorType.NOT_FOUND, resource.describe() + " was deleted");
+            }
+            return HttpResponse.ok(next.get().json()).contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .header(VERSION_HEADER, next.get().version());
+        });
+    }
+
+    /** Registration, heartbeat, acknowledgement and refusal in one call. */
+    @Put("/{proxyId}")
+    HttpResponse<byte[]> report(HttpRequest<?> request, String proxyId, @Nullable @Body byte[] body) {
+        ObjectNode input = StrictJson.parseObject(body);
+        ResourceKey resource = authorize(request, body, proxyId, input.path("resourceArn").asText(""));
+        String address = text(input, "address");
+        if (address != null && !ADDRESS.matcher(address).matches()) {
+            throw AppMeshException.badRequest("'address' must be an IP address or host name, got '" + address + "'");
+        }
+        if (address != null && resource.kind() != ResourceKind.VIRTUAL_NODE) {
+            throw AppMeshException.badRequest("only proxies of virtual nodes register as endpoints");
+        }
+        String reason = text(input, "rejectedReason");
+        registry.report(new ProxyRegistry.Report(proxyId, resource, address, text(input, "runningVersion"),
+                text(input, "rejectedVersion"), reason == null ? null : reason.substring(0, Math.min(1000, reason.length()))));
+        return AppMeshApi.ok(StrictJson.mapper().createObjectNode().put("expiresInSeconds", ProxyRegistry.TTL.toSeconds()));
+    }
+
+    @Delete("/{proxyId}")
+    HttpResponse<byte[]> deregister(HttpRequest<?> request, String proxyId) {
+        ProxyStore.Row row = registry.find(proxyId).orElseThrow(() -> AppMeshException.notFound("No proxy " + proxyId));
+        ResourceKey resource = new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()), row.mesh(), "", row.resourceName());
+        authorize(request, null, proxyId, arns.format(resource));
+        registry.deregister(proxyId);
+        return AppMeshApi.ok(StrictJson.mapper().createObjectNode());
+    }
+
+    /** Operators: every connected proxy, the version it runs and whether that is the current one. */
+    @Get
+    HttpResponse<byte[]> list(HttpRequest<?> request, @Nullable @QueryValue String mesh) {
+        AccessKey caller = authenticator.authenticate(request, null);
+        request.setAttribute(AppMeshApi.CALLER_ATTRIBUTE, caller.accessKeyId());
+        authorizer.check(caller, "meshwork:ListProxies", mesh == null ? arns.prefix() + "mesh/*" : arns.format(ResourceKey.mesh(mesh)));
+        ObjectNode out = StrictJson.mapper().createObjectNode();
+        ArrayNode list = out.putArray("proxies");
+        for (ProxyStore.Row row : registry.list(mesh)) {
+            ResourceKey key = new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()), row.mesh(), "", row.resourceName());
+            Optional<SnapshotCache.Compiled> current = snapshots.current(key);
+            ObjectNode p = list.addObject();
+            p.put("proxyId", row.proxyId());
+            p.put("resourceArn", arns.format(key));
+            if (row.address() != null) {
+                p.put("address", row.address());
+            }
+            putIfSet(p, "runningVersion", row.runningVersion());
+            current.ifPresent(c -> p.put("currentVersion", c.version()));
+            p.put("upToDate", current.isPresent() && current.get().version().equals(row.runningVersion()));
+            putIfSet(p, "rejectedVersion", row.rejectedVersion());
+            putIfSet(p, "rejectedReason", row.rejectedReason());
+            p.put("connectedAt", BigDecimal.valueOf(row.connectedAt(), 3));
+            p.put("lastSeenAt", BigDecimal.valueOf(row.lastSeen(), 3));
+        }
+        return AppMeshApi.ok(out);
+    }
+
+    private ResourceKey authorize(HttpRequest<?> request, byte[] body, String proxyId, String resourceArn) {
+        AccessKey caller = authenticator.authenticate(request, body);
+        request.setAttribute(AppMeshApi.CALLER_ATTRIBUTE, caller.accessKeyId());
+        if (!PROXY_ID.matcher(proxyId).matches()) {
+            throw AppMeshException.badRequest("proxy id must be 1 to 128 of [A-Za-z0-9._:-], got '" + proxyId + "'");
+        }
+        if (resourceArn.isBlank()) {
+            throw AppMeshException.badRequest("'resourceArn' is required");
+        }
+        String full = resourceArn.startsWith("mesh/") ? arns.prefix() + resourceArn : resourceArn;
+        ResourceKey key = arns.parse(full);
+        if (key.kind() != ResourceKind.VIRTUAL_NODE && key.kind() != ResourceKind.VIRTUAL_GATEWAY) {
+            throw AppMeshException.badRequest("a proxy serves a virtual node or a virtual gateway, not " + key.kind().typeName());
+        }
+        authorizer.check(caller, PROXY_ACTION, arns.format(key));
+        return key;
+    }
+
+    private static String text(JsonNode input, String member) {
+        JsonNode value = input.get(member);
+        return value == null || value.isNull() || value.asText().isEmpty() ? null : value.asText();
+    }
+
+    private static void putIfSet(ObjectNode node, String member, String value) {
+        if (value != null) {
+            node.put(member, value);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.meshwork.controlapi.distribution;
+
+import io.meshwork.proxyapi.Endpoint;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the control plane learns instances of virtual nodes, beyond the DNS names proxies
+ * resolve themselves: proxies registering, Cloud Map. Each source gives, for one mesh, the
+ * endpoints it knows per node; the compiler takes their union.
+ */
+public interface EndpointSource {
+    Map<String, List<Endpoint>> endpoints(Connection c, String mesh) throws SQLException;
+}

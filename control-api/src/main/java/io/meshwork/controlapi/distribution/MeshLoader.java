@@ -1,0 +1,78 @@
+package io.meshwork.controlapi.distribution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.controlapi.compiler.MeshResources;
+import io.meshwork.controlapi.resource.ResourceKey;
+import io.meshwork.controlapi.resource.ResourceKind;
+import io.meshwork.controlapi.store.ChangeLog;
+import io.meshwork.controlapi.store.Database;
+import io.meshwork.controlapi.store.ResourceStore;
+import io.meshwork.controlapi.store.StoredResource;
+import io.meshwork.proxyapi.Endpoint;
+import jakarta.inject.Singleton;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** Reads one mesh's resources and endpoints in one transaction, as the compiler's input. */
+@Singleton
+final class MeshLoader {
+    private final Database database;
+    private final ResourceStore resources;
+    private final ChangeLog changeLog;
+    private final List<EndpointSource> endpointSources;
+
+    MeshLoader(Database database, ResourceStore resources, ChangeLog changeLog, List<EndpointSource> endpointSources) {
+        this.database = database;
+        this.resources = resources;
+        this.changeLog = changeLog;
+        this.endpointSources = endpointSources;
+    }
+
+    /** The mesh, or empty if it does not exist. */
+    Optional<MeshResources> load(String mesh) {
+        return database.inTransaction(c -> {
+            long revision = changeLog.revision(c, mesh);
+            List<StoredResource> all = resources.allInMesh(c, mesh);
+            JsonNode meshSpec = null;
+            Map<String, JsonNode> nodes = new TreeMap<>();
+            Map<String, JsonNode> services = new TreeMap<>();
+            Map<String, JsonNode> routers = new TreeMap<>();
+            Map<String, Map<String, JsonNode>> routes = new TreeMap<>();
+            Map<String, JsonNode> gateways = new TreeMap<>();
+            Map<String, Map<String, JsonNode>> gatewayRoutes = new TreeMap<>();
+            for (StoredResource r : all) {
+                ResourceKey key = r.key();
+                switch (key.kind()) {
+                    case MESH -> meshSpec = r.spec();
+                    case VIRTUAL_NODE -> nodes.put(key.name(), r.spec());
+                    case VIRTUAL_SERVICE -> services.put(key.name(), r.spec());
+                    case VIRTUAL_ROUTER -> routers.put(key.name(), r.spec());
+                    case ROUTE -> routes.computeIfAbsent(key.parent(), k -> new TreeMap<>()).put(key.name(), r.spec());
+                    case VIRTUAL_GATEWAY -> gateways.put(key.name(), r.spec());
+                    case GATEWAY_ROUTE -> gatewayRoutes.computeIfAbsent(key.parent(), k -> new TreeMap<>()).put(key.name(), r.spec());
+                }
+            }
+            if (meshSpec == null) {
+                return Optional.<MeshResources>empty();
+            }
+            Map<String, LinkedHashSet<Endpoint>> merged = new HashMap<>();
+            for (EndpointSource source : endpointSources) {
+                source.endpoints(c, mesh).forEach((node, eps) -> merged.computeIfAbsent(node, k -> new LinkedHashSet<>()).addAll(eps));
+            }
+            Map<String, List<Endpoint>> endpoints = new HashMap<>();
+            merged.forEach((node, eps) -> endpoints.put(node, new ArrayList<>(eps)));
+            return Optional.of(new MeshResources(mesh, revision, meshSpec, nodes, services, routers, routes, gateways,
+                    gatewayRoutes, endpoints));
+        });
+    }
+
+    static boolean isProxyKind(ResourceKind kind) {
+        return kind == ResourceKind.VIRTUAL_NODE || kind == ResourceKind.VIRTUAL_GATEWAY;
+    }
+}

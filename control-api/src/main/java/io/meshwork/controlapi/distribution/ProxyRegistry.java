@@ -1,0 +1,137 @@
+package io.meshwork.controlapi.distribution;
+
+import io.meshwork.controlapi.resource.ResourceKey;
+import io.meshwork.controlapi.store.ChangeLog;
+import io.meshwork.controlapi.store.Database;
+import io.meshwork.controlapi.store.ProxyStore;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Connected proxies. Each reports itself on start, after applying or refusing a snapshot, and
+ * every few seconds; a proxy of a virtual node that gives an address is an endpoint of that
+ * node until it deregisters or stops reporting for {@link #TTL}. Joining and leaving change
+ * the mesh (its callers' snapshots get the new endpoint set); heartbeats do not.
+ */
+@Singleton
+public final class ProxyRegistry {
+    public static final Duration TTL = Duration.ofSeconds(15);
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyRegistry.class);
+
+    /** What a proxy says about itself. */
+    public record Report(String proxyId, ResourceKey resource, String address, String runningVersion,
+                         String rejectedVersion, String rejectedReason) {
+    }
+
+    private final Database database;
+    private final ProxyStore proxies;
+    private final ChangeLog changeLog;
+    private final SnapshotCache cache;
+    private final Clock clock;
+
+    ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock) {
+        this.database = database;
+        this.proxies = proxies;
+        this.changeLog = changeLog;
+        this.cache = cache;
+        this.clock = clock;
+    }
+
+    public void report(Report report) {
+        long now = clock.millis();
+        boolean endpointsChanged = database.inTransaction(c -> {
+            Optional<ProxyStore.Row> existing = proxies.find(c, report.proxyId());
+            ProxyStore.Row row = new ProxyStore.Row(report.proxyId(), report.resource().mesh(),
+                    report.resource().kind().arnSegment(), report.resource().name(), report.address(),
+                    report.runningVersion(), report.rejectedVersion(), report.rejectedReason(),
+                    existing.map(ProxyStore.Row::connectedAt).orElse(now), now, now + TTL.toMillis());
+            boolean changed;
+            if (existing.isEmpty()) {
+                proxies.insert(c, row);
+                changed = row.address() != null;
+                if (changed) {
+                    changeLog.append(c, row.mesh(), now);
+                }
+                if (existing.isEmpty()) {
+                    LOG.info("proxy {} of {} connected{}", report.proxyId(), row.mesh() + "/" + row.resourceKind() + "/"
+                            + row.resourceName(), row.address() == null ? "" : " at " + row.address());
+                }
+            } else {
+                ProxyStore.Row before = existing.get();
+                proxies.update(c, row);
+                changed = !java.util.Objects.equals(before.address(), row.address())
+                        || !before.mesh().equals(row.mesh()) || !before.resourceName().equals(row.resourceName());
+                if (changed) {
+                    changeLog.append(c, row.mesh(), now);
+                    if (!before.mesh().equals(row.mesh())) {
+                        changeLog.append(c, before.mesh(), now);
+                    }
+                }
+            }
+            return changed;
+        });
+        if (endpointsChanged) {
+            cache.meshChanged(report.resource().mesh());
+        }
+    }
+
+    /** Removes a proxy at once (it is shutting down). */
+    public boolean deregister(String proxyId) {
+        Optional<ProxyStore.Row> removed = database.inTransaction(c -> {
+            Optional<ProxyStore.Row> row = proxies.find(c, proxyId);
+            if (row.isPresent()) {
+                proxies.delete(c, proxyId);
+                if (row.get().address() != null) {
+                    changeLog.append(c, row.get().mesh(), clock.millis());
+                }
+            }
+            return row;
+        });
+        removed.ifPresent(r -> {
+            LOG.info("proxy {} of {}/{}/{} deregistered", proxyId, r.mesh(), r.resourceKind(), r.resourceName());
+            cache.meshChanged(r.mesh());
+        });
+        return removed.isPresent();
+    }
+
+    public Optional<ProxyStore.Row> find(String proxyId) {
+        return database.inTransaction(c -> proxies.find(c, proxyId));
+    }
+
+    public List<ProxyStore.Row> list(String meshOrNull) {
+        return database.inTransaction(c -> proxies.all(c, meshOrNull));
+    }
+
+    /** Drops proxies that stopped reporting; their nodes lose them as endpoints. */
+    @Scheduled(fixedDelay = "1s")
+    void expire() {
+        try {
+            Set<String> meshes = database.inTransaction(c -> {
+                Set<String> changed = new HashSet<>();
+                long now = clock.millis();
+                for (ProxyStore.Row row : proxies.expired(c, now)) {
+                    if (proxies.delete(c, row.proxyId())) {
+                        LOG.info("proxy {} of {}/{}/{} expired (no report for {} s)", row.proxyId(), row.mesh(),
+                                row.resourceKind(), row.resourceName(), TTL.toSeconds());
+                        if (row.address() != null && changed.add(row.mesh())) {
+                            changeLog.append(c, row.mesh(), now);
+                        }
+                    }
+                }
+                return changed;
+            });
+            meshes.forEach(cache::meshChanged);
+        } catch (RuntimeException e) {
+            LOG.warn("expiring proxies failed: {}", e.toString());
+        }
+    }
+}
