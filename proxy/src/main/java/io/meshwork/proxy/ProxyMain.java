@@ -1,0 +1,110 @@
+package io.meshwork.proxy;
+
+import io.meshwork.proxy.admin.AdminHandler;
+import io.meshwork.proxy.config.ConfigWatcher;
+import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.config.SnapshotApplier;
+import io.meshwork.proxy.config.SnapshotFile;
+import io.meshwork.proxy.control.ControlPlaneClient;
+import io.meshwork.proxy.http.ExchangeObserver;
+import io.meshwork.proxy.listener.ListenerManager;
+import io.meshwork.proxy.listener.Transport;
+import io.meshwork.proxy.observability.AccessLogWriter;
+import io.meshwork.proxy.observability.ProxyMetrics;
+import io.meshwork.proxy.runtime.ActiveConfig;
+import io.meshwork.proxy.upstream.ClusterRegistry;
+import io.meshwork.proxy.upstream.UpstreamConnectors;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Starts a Meshwork proxy for the virtual node or gateway named by {@code APPMESH_RESOURCE_ARN}:
+ * admin port first, then the saved configuration (if any), then the control plane.
+ */
+public final class ProxyMain {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyMain.class);
+
+    private ProxyMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ProxySettings settings;
+        try {
+            settings = ProxySettings.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("meshwork proxy: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LOG.info("starting {}", settings);
+        Transport transport = Transport.detect();
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+        ProxyMetrics metrics = new ProxyMetrics();
+        AccessLogWriter accessLog = new AccessLogWriter(metrics);
+        ExchangeObserver observer = record -> {
+            metrics.completed(record);
+            accessLog.completed(record);
+        };
+        ActiveConfig active = new ActiveConfig();
+        ClusterRegistry clusters = new ClusterRegistry(workers.next(), transport.datagrams());
+        DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(transport.datagrams(),
+                DnsServerAddressStreamProviders.platformDefault());
+        UpstreamConnectors connectors = new UpstreamConnectors(transport.sockets(), resolver, metrics);
+        ListenerManager listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors,
+                observer, metrics);
+        SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
+        SnapshotFile file = new SnapshotFile(settings.snapshotFile());
+        ControlPlaneClient client = new ControlPlaneClient(settings);
+        ConfigWatcher watcher = new ConfigWatcher(client, applier, file);
+
+        AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher);
+        Channel adminChannel;
+        try {
+            adminChannel = new ServerBootstrap().group(boss, workers).channelFactory(transport.servers())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), admin);
+                        }
+                    }).bind(new InetSocketAddress(settings.localAddress(), settings.adminPort())).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            System.err.println("meshwork proxy: cannot listen on the admin port " + settings.localAddress() + ":"
+                    + settings.adminPort() + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LOG.info("admin on {}", adminChannel.localAddress());
+
+        watcher.restoreSaved();
+        watcher.start();
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down");
+            watcher.stop();
+            try {
+                client.deregister();
+            } catch (Exception e) {
+                LOG.debug("deregistering failed: {}", e.getMessage());
+            } 
+            listeners.closeAll();
+            adminChannel.close();
+            boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }, "shutdown"));
+        adminChannel.closeFuture().sync();
+    }
+}

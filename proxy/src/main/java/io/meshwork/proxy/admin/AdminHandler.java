@@ -1,0 +1,151 @@
+package io.meshwork.proxy.admin;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.proxy.config.ConfigWatcher;
+import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.observability.ProxyMetrics;
+import io.meshwork.proxy.runtime.ActiveConfig;
+import io.meshwork.proxy.runtime.RuntimeConfig;
+import io.meshwork.proxy.upstream.ClusterRegistry;
+import io.meshwork.proxy.upstream.ClusterRuntime;
+import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.SnapshotJson;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The admin port, with the paths App Mesh's Envoy served and users' health checks and
+ * dashboards call: {@code /ready}, {@code /server_info} (whose {@code "state": "LIVE"} ECS task
+ * health checks grep for), {@code /stats/prometheus}, {@code /config_dump}, {@code /clusters}.
+ */
+@ChannelHandler.Sharable
+public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final ProxySettings settings;
+    private final ActiveConfig active;
+    private final ClusterRegistry clusters;
+    private final ProxyMetrics metrics;
+    private final ConfigWatcher watcher;
+
+    public AdminHandler(ProxySettings settings, ActiveConfig active, ClusterRegistry clusters, ProxyMetrics metrics,
+                        ConfigWatcher watcher) {
+        this.settings = settings;
+        this.active = active;
+        this.clusters = clusters;
+        this.metrics = metrics;
+        this.watcher = watcher;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        FullHttpResponse response = switch (uri.path()) {
+            case "/ready" -> active.isReady() ? text(200, "LIVE\n") : text(503, "INITIALIZING\n");
+            case "/server_info" -> json(200, serverInfo());
+            case "/stats/prometheus", "/stats" -> text(200, metrics.prometheusText());
+            case "/config_dump" -> configDump();
+            case "/clusters" -> uri.parameters().containsKey("format") ? json(200, clustersJson()) : text(200, clustersText());
+            default -> text(404, "unknown admin path; try /ready /server_info /stats/prometheus /config_dump /clusters\n");
+        };
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var write = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            write.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private ObjectNode serverInfo() {
+        ObjectNode info = SnapshotJson.mapper().createObjectNode();
+        info.put("state", active.isReady() ? "LIVE" : "INITIALIZING");
+        info.put("resource", settings.resource().toString());
+        info.put("proxyId", settings.proxyId());
+        info.put("configVersion", watcher.runningVersion());
+        info.put("controlPlaneReachable", watcher.controlPlaneReachable());
+        info.put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+        return info;
+    }
+
+    private FullHttpResponse configDump() {
+        RuntimeConfig current = active.get();
+        if (current == null) {
+            return text(503, "no configuration yet\n");
+        }
+        ObjectNode dump = SnapshotJson.mapper().createObjectNode();
+        dump.put("version", current.version());
+        if (watcher.rejectedVersion() != null || watcher.rejectedReason() != null) {
+            dump.putObject("lastRejected").put("version", watcher.rejectedVersion()).put("reason", watcher.rejectedReason());
+        }
+        try {
+            dump.set("snapshot", SnapshotJson.mapper().readTree(current.json()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return json(200, dump);
+    }
+
+    private String clustersText() {
+        StringBuilder sb = new StringBuilder();
+        for (ClusterRuntime c : clusters.all().values()) {
+            for (Listener l : c.cluster().listeners()) {
+                for (InetSocketAddress e : c.endpoints(l.port())) {
+                    sb.append(c.name()).append("::").append(e.getAddress().getHostAddress()).append(':').append(e.getPort())
+                            .append("::health_flags::healthy\n");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private ObjectNode clustersJson() {
+        ObjectNode out = SnapshotJson.mapper().createObjectNode();
+        ArrayNode list = out.putArray("clusters");
+        for (ClusterRuntime c : clusters.all().values()) {
+            ObjectNode node = list.addObject().put("name", c.name());
+            ArrayNode endpoints = node.putArray("endpoints");
+            for (Listener l : c.cluster().listeners()) {
+                for (InetSocketAddress e : c.endpoints(l.port())) {
+                    endpoints.addObject().put("address", e.getAddress().getHostAddress()).put("port", e.getPort())
+                            .put("protocol", l.protocol()).put("healthy", true);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static FullHttpResponse text(int status, String body) {
+        return response(status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FullHttpResponse json(int status, ObjectNode body) {
+        try {
+            return response(status, "application/json", SnapshotJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static FullHttpResponse response(int status, String type, byte[] body) {
+        ByteBuf content = Unpooled.wrappedBuffer(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        HttpUtil.setContentLength(response, body.length);
+        return response;
+    }
+}

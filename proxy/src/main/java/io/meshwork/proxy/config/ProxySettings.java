@@ -1,0 +1,110 @@
+package io.meshwork.proxy.config;
+
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The proxy's configuration, all from the environment (DESIGN.md, "Proxy"). Everything else
+ * the proxy does comes from the snapshot the control plane sends.
+ */
+public record ProxySettings(ResourceRef resource, URI controlApi, String accessKeyId, String secretAccessKey,
+                            String sessionToken, String region, Mode mode, String localAddress, String appAddress,
+                            int ingressPort, int egressPort, int adminPort, Path dataDir, String proxyId,
+                            String endpointAddress) {
+    public enum Mode { SIDECAR, LOCAL }
+
+    public static ProxySettings fromEnvironment(Map<String, String> env) {
+        String arn = first(env, "APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME", "APPMESH_RESOURCE_NAME");
+        ResourceRef resource = ResourceRef.parse(arn);
+        String region = resource.regionOrNull() != null ? resource.regionOrNull()
+                : env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+        Mode mode = switch (env.getOrDefault("PROXY_MODE", "sidecar").toLowerCase()) {
+            case "sidecar" -> Mode.SIDECAR;
+            case "local" -> Mode.LOCAL;
+            default -> throw new IllegalArgumentException("PROXY_MODE must be sidecar or local, got " + env.get("PROXY_MODE"));
+        };
+        String localAddress = env.getOrDefault("PROXY_LOCAL_ADDRESS", "0.0.0.0");
+        String accessKey = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (accessKey == null || secret == null) {
+            throw new IllegalArgumentException("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required: the proxy signs"
+                    + " its calls to the control plane (the key needs appmesh:StreamAggregatedResources on " + resource + ")");
+        }
+        String endpoint = env.get("PROXY_ENDPOINT_ADDRESS");
+        if (endpoint == null && !resource.isGateway()) {
+            endpoint = mode == Mode.LOCAL && !"0.0.0.0".equals(localAddress) ? localAddress : firstSiteAddress();
+        }
+        String dataDir = env.getOrDefault("PROXY_DATA_DIR", Path.of(System.getProperty("user.home"), ".meshwork", "proxy").toString());
+        String proxyId = env.getOrDefault("PROXY_ID", (resource.name() + "-" + localAddress + "-"
+                + UUID.randomUUID().toString().substring(0, 8)).replaceAll("[^A-Za-z0-9._:-]", "_"));
+        return new ProxySettings(resource, URI.create(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
+                accessKey, secret, env.get("AWS_SESSION_TOKEN"), region, mode, localAddress,
+                env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
+                port(env, "PROXY_EGRESS_PORT", 15001), port(env, "PROXY_ADMIN_PORT", 9901), Path.of(dataDir), proxyId,
+                endpoint);
+    }
+
+    /** Where the last good snapshot is kept across restarts. */
+    public Path snapshotFile() {
+        String file = resource.mesh() + "_" + resource.kind() + "_" + resource.name() + "_" + localAddress + ".json";
+        return dataDir.resolve(file.replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    @Override
+    public String toString() {
+        return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", accessKeyId=" + accessKeyId + ", mode=" + mode
+                + ", localAddress=" + localAddress + ", appAddress=" + appAddress + ", ports=" + ingressPort + "/"
+                + egressPort + "/" + adminPort + ", proxyId=" + proxyId + ", endpointAddress=" + endpointAddress + "]";
+    }
+
+    private static String first(Map<String, String> env, String... names) {
+        for (String name : names) {
+            String value = env.get(name);
+            if (value != null && !value.isBlank()) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a port number, got '" + value + "'");
+        }
+    }
+
+    /** The host's first non-loopback IPv4 address: where callers reach a sidecar. */
+    private static String firstSiteAddress() {
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                    if (address instanceof java.net.Inet4Address) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException ignored) {
+            // no interface information: register nothing
+        }
+        return null;
+    }
+}

@@ -1,0 +1,132 @@
+package io.meshwork.proxy.control;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxyapi.SnapshotJson;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.regions.Region;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The proxy's side of the data-plane protocol (docs/data-plane-protocol.md): long-poll for the
+ * snapshot, report what runs, deregister. Every call is SigV4-signed with the proxy's key,
+ * with service name {@code appmesh}, as App Mesh's Envoy signed its xDS stream.
+ */
+public final class ControlPlaneClient {
+    /** A fetched snapshot: its version and its JSON. */
+    public record Fetched(String version, byte[] json) {
+    }
+
+    /** A call the control plane answered with an error. */
+    public static final class ControlPlaneException extends IOException {
+        private final int status;
+
+        public ControlPlaneException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final ProxySettings settings;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1).build();
+    private final Aws4Signer signer = Aws4Signer.create();
+    private final Aws4SignerParams signing;
+
+    public ControlPlaneClient(ProxySettings settings) {
+        this.settings = settings;
+        AwsCredentials credentials = settings.sessionToken() == null
+                ? AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())
+                : AwsSessionCredentials.create(settings.accessKeyId(), settings.secretAccessKey(), settings.sessionToken());
+        this.signing = Aws4SignerParams.builder().awsCredentials(credentials).signingName("appmesh")
+                .signingRegion(Region.of(settings.region())).build();
+    }
+
+    /** The snapshot once it differs from {@code knownVersion}; empty when it stayed the same for {@code waitSeconds}. */
+    public Optional<Fetched> fetch(String knownVersion, int waitSeconds) throws IOException, InterruptedException {
+        String path = "/meshwork/v1/proxies/" + settings.proxyId() + "/config?resourceArn=" + encode(settings.resource().arn())
+                + "&version=" + encode(knownVersion == null ? "" : knownVersion) + "&waitSeconds=" + waitSeconds;
+        HttpResponse<byte[]> response = send("GET", path, null, Duration.ofSeconds(waitSeconds + 15L));
+        if (response.statusCode() == 304) {
+            return Optional.empty();
+        }
+        if (response.statusCode() != 200) {
+            throw new ControlPlaneException(response.statusCode(), "config fetch: " + response.statusCode() + " "
+                    + SnapshotJson.string(response.body()));
+        }
+        return Optional.of(new Fetched(response.headers().firstValue("x-meshwork-config-version").orElse(""), response.body()));
+    }
+
+    /** Registers, heartbeats, acknowledges or refuses: what the proxy runs and where it serves. */
+    public void report(String runningVersion, String rejectedVersion, String rejectedReason) throws IOException, InterruptedException {
+        ObjectNode body = SnapshotJson.mapper().createObjectNode();
+        body.put("resourceArn", settings.resource().arn());
+        if (settings.endpointAddress() != null) {
+            body.put("address", settings.endpointAddress());
+        }
+        putIfSet(body, "runningVersion", runningVersion);
+        putIfSet(body, "rejectedVersion", rejectedVersion);
+        putIfSet(body, "rejectedReason", rejectedReason);
+        HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
+                SnapshotJson.mapper().writeValueAsBytes(body), Duration.ofSeconds(10));
+        if (response.statusCode() != 200) {
+            throw new ControlPlaneException(response.statusCode(), "report: " + response.statusCode() + " "
+                    + SnapshotJson.string(response.body()));
+        }
+    }
+
+    public void deregister() throws IOException, InterruptedException {
+        send("DELETE", "/meshwork/v1/proxies/" + settings.proxyId(), null, Duration.ofSeconds(3));
+    }
+
+    private HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, Duration timeout)
+            throws IOException, InterruptedException {
+        URI uri = settings.controlApi().resolve(pathAndQuery);
+        SdkHttpFullRequest.Builder unsigned = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri)
+                .putHeader("Content-Type", "application/json");
+        if (body != null) {
+            unsigned.contentStreamProvider(ContentStreamProvider.fromByteArray(body));
+        }
+        SdkHttpFullRequest signed = signer.sign(unsigned.build(), signing);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        signed.headers().forEach((name, values) -> {
+            if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("X-Amz-Date")
+                    || name.equalsIgnoreCase("X-Amz-Security-Token")) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static void putIfSet(ObjectNode node, String member, String value) {
+        if (value != null) {
+            node.put(member, value);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,6 @@
+package io.meshwork.proxy.http;
+
+/** Told about every finished request: stats and access logs listen here. */
+public interface ExchangeObserver {
+    void completed(ExchangeRecord record);
+}

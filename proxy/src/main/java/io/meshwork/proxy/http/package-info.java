@@ -1,0 +1,2 @@
+/** HTTP proxying: the exchange handler, header rewriting, local responses, request guards. */
+package io.meshwork.proxy.http;

@@ -1,0 +1,88 @@
+package io.meshwork.proxy.listener;
+
+import io.meshwork.proxy.http.ExchangeObserver;
+import io.meshwork.proxy.http.HttpExchangeHandler;
+import io.meshwork.proxy.http.RequestHeaderTimeoutHandler;
+import io.meshwork.proxy.routing.RequestRouting;
+import io.meshwork.proxy.upstream.UpstreamConnectors;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The downstream HTTP pipelines, built from named steps: protocol detection, then either the
+ * HTTP/1.1 codec with its guards or the HTTP/2 frame codec with one child pipeline per stream,
+ * each ending in the exchange handler.
+ */
+public final class HttpPipelines {
+    /** Limits on what a client may send; larger is refused with 414/431 rather than buffered. */
+    static final int MAX_INITIAL_LINE = 8192;
+    static final int MAX_HEADER_SIZE = 32 * 1024;
+    static final int MAX_CHUNK = 64 * 1024;
+    static final long FIRST_REQUEST_MILLIS = 10_000;
+    static final long KEEP_ALIVE_MILLIS = 75_000;
+    static final long HTTP2_IDLE_SECONDS = 300;
+    static final int MAX_CONCURRENT_STREAMS = 1000;
+
+    private HttpPipelines() {
+    }
+
+    public static ChannelInitializer<Channel> detectingProtocol(RequestRouting routing, UpstreamConnectors connectors,
+                                                                ExchangeObserver observer) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("detect", new ProtocolDetectionHandler(new ProtocolDetectionHandler.Setup() {
+                    @Override
+                    public void http1(ChannelHandlerContext ctx) {
+                        addHttp1(ctx.pipeline(), routing, connectors, observer);
+                    }
+
+                    @Override
+                    public void http2(ChannelHandlerContext ctx) {
+                        addHttp2(ctx.pipeline(), routing, connectors, observer);
+                    }
+                }));
+            }
+        };
+    }
+
+    static void addHttp1(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer) {
+        p.addLast("http1", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
+        p.addLast("continue", new HttpServerExpectContinueHandler());
+        p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, KEEP_ALIVE_MILLIS));
+        p.addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, false));
+    }
+
+    static void addHttp2(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer) {
+        // Netty's HTTP/2 codec already limits RST floods, empty DATA frames and queued control frames.
+        p.addLast("idle", new IdleStateHandler(0, 0, HTTP2_IDLE_SECONDS, TimeUnit.SECONDS) {
+            @Override
+            protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+                ctx.close();
+            }
+        });
+        p.addLast("h2", Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .maxHeaderListSize(MAX_HEADER_SIZE))
+                .autoAckPingFrame(true).build());
+        p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(true));
+                stream.pipeline().addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, true));
+            }
+        }));
+    }
+}

@@ -1,0 +1,203 @@
+package io.meshwork.proxy.listener;
+
+import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.http.ExchangeObserver;
+import io.meshwork.proxy.routing.GatewayRouting;
+import io.meshwork.proxy.routing.InboundRouting;
+import io.meshwork.proxy.routing.OutboundRouting;
+import io.meshwork.proxy.runtime.ActiveConfig;
+import io.meshwork.proxy.runtime.RouteRuntime;
+import io.meshwork.proxy.runtime.RuntimeConfig;
+import io.meshwork.proxy.runtime.ServicePortRuntime;
+import io.meshwork.proxy.runtime.ServiceRuntime;
+import io.meshwork.proxy.tcp.TcpProxyInitializer;
+import io.meshwork.proxy.upstream.ClusterRegistry;
+import io.meshwork.proxy.upstream.ClusterRuntime;
+import io.meshwork.proxy.upstream.UpstreamConnectors;
+import io.meshwork.proxy.upstream.UpstreamStats;
+import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.WeightedTarget;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds the ports a configuration needs and unbinds those it no longer needs. Only listening
+ * sockets are closed: connections already accepted keep going, so a configuration change drops
+ * neither requests in flight nor idle keep-alive connections. New ports are bound before the
+ * configuration is switched; if one cannot be bound the new configuration is refused whole.
+ */
+public final class ListenerManager {
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+
+    /** One listening socket: where, and what kind (a different kind on the same port means rebinding). */
+    private record Spec(InetSocketAddress address, String kind, ChannelHandler initializer) {
+    }
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ActiveConfig active;
+    private final ClusterRegistry clusters;
+    private final UpstreamConnectors connectors;
+    private final ExchangeObserver observer;
+    private final UpstreamStats stats;
+    private final Map<InetSocketAddress, Bound> bound = new HashMap<>();
+
+    private record Bound(String kind, Channel channel) {
+    }
+
+    public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                           ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
+                           ExchangeObserver observer, UpstreamStats stats) {
+        this.settings = settings;
+        this.transport = transport;
+        this.boss = boss;
+        this.workers = workers;
+        this.active = active;
+        this.clusters = clusters;
+        this.connectors = connectors;
+        this.observer = observer;
+        this.stats = stats;
+    }
+
+    /** Binds what {@code next} needs that is not bound yet; throws if a port cannot be bound (nothing changes then). */
+    public synchronized void bindFor(RuntimeConfig next) {
+        List<InetSocketAddress> fresh = new ArrayList<>();
+        try {
+            for (Spec spec : specs(next).values()) {
+                Bound existing = bound.get(spec.address());
+                if (existing != null && existing.kind().equals(spec.kind())) {
+                    continue;
+                }
+                if (existing != null) {
+                    existing.channel().close().syncUninterruptibly();
+                    bound.remove(spec.address());
+                }
+                Channel ch = new ServerBootstrap().group(boss, workers).channelFactory(transport.servers())
+                        .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.SO_BACKLOG, 1024)
+                        .childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childHandler(spec.initializer()).bind(spec.address()).syncUninterruptibly().channel();
+                bound.put(spec.address(), new Bound(spec.kind(), ch));
+                fresh.add(spec.address());
+                LOG.info("listening on {} ({})", spec.address(), spec.kind());
+            }
+        } catch (RuntimeException e) {
+            fresh.forEach(a -> bound.remove(a).channel().close());
+            throw new IllegalStateException("cannot listen: " + e.getMessage(), e);
+        }
+    }
+
+    /** Unbinds what the configuration in force does not need. */
+    public synchronized void unbindUnused(RuntimeConfig current) {
+        Map<InetSocketAddress, Spec> wanted = specs(current);
+        bound.entrySet().removeIf(e -> {
+            Spec spec = wanted.get(e.getKey());
+            if (spec != null && spec.kind().equals(e.getValue().kind())) {
+                return false;
+            }
+            LOG.info("no longer listening on {} ({})", e.getKey(), e.getValue().kind());
+            e.getValue().channel().close();
+            return true;
+        });
+    }
+
+    public synchronized void closeAll() {
+        bound.values().forEach(b -> b.channel().close().syncUninterruptibly());
+        bound.clear();
+    }
+
+    private Map<InetSocketAddress, Spec> specs(RuntimeConfig config) {
+        Map<InetSocketAddress, Spec> out = new LinkedHashMap<>();
+        String local = settings.localAddress();
+        if (config.snapshot().isGateway()) {
+            for (Listener l : config.listeners().values()) {
+                add(out, new Spec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(),
+                        HttpPipelines.detectingProtocol(new GatewayRouting(active, clusters, l.port()), connectors, observer)));
+            }
+            return out;
+        }
+        if (settings.mode() == ProxySettings.Mode.LOCAL) {
+            for (Listener l : config.listeners().values()) {
+                InetSocketAddress app = new InetSocketAddress(settings.appAddress(), l.port());
+                add(out, new Spec(new InetSocketAddress(local, l.port()), "ingress:" + l.protocol(), inbound(l.protocol(), app)));
+            }
+        } else if (!config.listeners().isEmpty()) {
+            // iptables sends inbound traffic for every app port to one ingress port; without the original
+            // destination port the proxy delivers it to the node's first listener.
+            Listener first = config.listeners().values().iterator().next();
+            InetSocketAddress app = new InetSocketAddress(settings.appAddress(), first.port());
+            add(out, new Spec(new InetSocketAddress(local, settings.ingressPort()), "ingress:" + first.protocol(),
+                    inbound(first.protocol(), app)));
+        }
+        add(out, new Spec(new InetSocketAddress(local, settings.egressPort()), "egress",
+                HttpPipelines.detectingProtocol(new OutboundRouting(active, clusters, "http"), connectors, observer)));
+        if (settings.mode() == ProxySettings.Mode.LOCAL) {
+            addTcpBackends(config, out);
+        }
+        return out;
+    }
+
+    private ChannelHandler inbound(String protocol, InetSocketAddress app) {
+        if ("tcp".equals(protocol)) {
+            return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(app, "local_app"), transport.sockets(), stats);
+        }
+        return HttpPipelines.detectingProtocol(new InboundRouting(active, app), connectors, observer);
+    }
+
+    /**
+     * In local mode there is no iptables to catch a TCP connection to a backend: each TCP port of
+     * a backend service is bound on the proxy's address and relayed along the service's route.
+     */
+    private void addTcpBackends(RuntimeConfig config, Map<InetSocketAddress, Spec> out) {
+        if (config.snapshot().services() == null) {
+            return;
+        }
+        for (var vs : config.snapshot().services()) {
+            ServiceRuntime service = config.service(vs.name().toLowerCase(java.util.Locale.ROOT));
+            for (ServicePortRuntime port : service.ports().values()) {
+                if (!"tcp".equals(port.protocol())) {
+                    continue;
+                }
+                InetSocketAddress address = new InetSocketAddress(settings.localAddress(), port.port());
+                if (out.containsKey(address)) {
+                    LOG.warn("TCP backend {}:{} shares a port with this node's own listener; not bound", vs.name(), port.port());
+                    continue;
+                }
+                String name = vs.name();
+                int servicePort = port.port();
+                add(out, new Spec(address, "egress-tcp:" + name, new TcpProxyInitializer(ch -> tcpTarget(name, servicePort),
+                        transport.sockets(), stats)));
+            }
+        }
+    }
+
+    private TcpProxyInitializer.Target tcpTarget(String serviceName, int port) {
+        ServiceRuntime service = active.get().service(serviceName.toLowerCase(java.util.Locale.ROOT));
+        ServicePortRuntime servicePort = service == null ? null : service.ports().get(port);
+        if (servicePort == null || servicePort.routes().isEmpty()) {
+            return null;
+        }
+        RouteRuntime route = servicePort.routes().get(0);
+        WeightedTarget target = route.picker().next();
+        ClusterRuntime cluster = target == null ? null : clusters.get(target.cluster());
+        InetSocketAddress endpoint = cluster == null ? null : cluster.pick(target.port());
+        return endpoint == null ? null : new TcpProxyInitializer.Target(endpoint, target.cluster());
+    }
+
+    private static void add(Map<InetSocketAddress, Spec> out, Spec spec) {
+        out.putIfAbsent(spec.address(), spec);
+    }
+}

@@ -1,0 +1,54 @@
+package io.meshwork.proxy.routing;
+
+import io.meshwork.proxy.runtime.ActiveConfig;
+import io.meshwork.proxy.runtime.RuntimeConfig;
+import io.meshwork.proxy.runtime.ServiceRuntime;
+import io.meshwork.proxy.upstream.ClusterRegistry;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Traffic the local app sends out: addressed by virtual service name in Host (or an absolute
+ * URI, as to an HTTP proxy). Hosts that are not backends go through only under the mesh's
+ * ALLOW_ALL egress filter, or when they are AWS endpoints ({@code *.amazonaws.com}), which App
+ * Mesh always let through.
+ */
+public final class OutboundRouting implements RequestRouting {
+    private final ActiveConfig config;
+    private final ClusterRegistry clusters;
+    private final String scheme;
+
+    public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme) {
+        this.config = config;
+        this.clusters = clusters;
+        this.scheme = scheme;
+    }
+
+    @Override
+    public RouteDecision route(HttpRequest request) {
+        RuntimeConfig current = config.get();
+        Authority authority = Authority.of(request);
+        String target = Authority.originForm(request);
+        RequestView view = PathAndQuery.view(request, target, scheme);
+        ServiceRuntime service = current.service(authority.host());
+        if (service != null) {
+            return ServiceRouting.route(service, authority.port(), view, authority.host(), clusters, target, null);
+        }
+        if (authority.host().isEmpty()) {
+            return new RouteDecision.Reject(400, "NR", "request has no Host to route by");
+        }
+        if (current.egressAllowAll() || authority.host().endsWith(".amazonaws.com")) {
+            int port = authority.port() == null ? 80 : authority.port();
+            return new RouteDecision.Forward(InetSocketAddress.createUnresolved(authority.host(), port), "http",
+                    "passthrough", "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, target, null);
+        }
+        return new RouteDecision.Reject(404, "NR", authority.host() + " is not a backend of "
+                + current.snapshot().resourceName() + " and the mesh's egress filter is DROP_ALL");
+    }
+
+    @Override
+    public String direction() {
+        return "egress";
+    }
+}

@@ -1,0 +1,49 @@
+package io.meshwork.proxy.routing;
+
+import io.meshwork.proxy.runtime.RouteRuntime;
+import io.meshwork.proxy.runtime.ServicePortRuntime;
+import io.meshwork.proxy.runtime.ServiceRuntime;
+import io.meshwork.proxy.upstream.ClusterRegistry;
+import io.meshwork.proxy.upstream.ClusterRuntime;
+import io.meshwork.proxyapi.WeightedTarget;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Routes a request addressed to a virtual service: the service's port, the first route that
+ * matches, a weighted target, a round-robin endpoint of that virtual node.
+ */
+final class ServiceRouting {
+    private ServiceRouting() {
+    }
+
+    static RouteDecision route(ServiceRuntime service, Integer port, RequestView request, String host,
+                               ClusterRegistry clusters, String path, String authority) {
+        ServicePortRuntime servicePort = service.port(port);
+        if (servicePort == null) {
+            return new RouteDecision.Reject(404, "NR", "virtual service " + service.name() + " has no port "
+                    + (port == null ? "(none given)" : port) + "; it listens on " + service.ports().keySet());
+        }
+        for (RouteRuntime route : servicePort.routes()) {
+            if (!route.matcher().matches(request, host)) {
+                continue;
+            }
+            WeightedTarget target = route.picker().next();
+            if (target == null) {
+                return new RouteDecision.Reject(503, "UH", "route " + route.route().name() + " has no target with a weight");
+            }
+            ClusterRuntime cluster = clusters.get(target.cluster());
+            InetSocketAddress endpoint = cluster == null ? null : cluster.pick(target.port());
+            if (endpoint == null) {
+                return new RouteDecision.Reject(503, "UH", "no healthy upstream: virtual node " + target.cluster()
+                        + " has no endpoints");
+            }
+            long timeout = route.route().timeout() != null && route.route().timeout().perRequestMillis() != null
+                    ? route.route().timeout().perRequestMillis() : RouteDecision.DEFAULT_TIMEOUT_MILLIS;
+            return new RouteDecision.Forward(endpoint, cluster.protocol(target.port()), target.cluster(),
+                    route.route().name(), timeout, path, authority);
+        }
+        return new RouteDecision.Reject(404, "NR", "no route of " + service.name() + ":" + servicePort.port()
+                + " matches " + request.method() + " " + request.path());
+    }
+}

@@ -1,0 +1,98 @@
+package io.meshwork.proxy.runtime;
+
+import io.meshwork.proxy.routing.HttpMatcher;
+import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.ProxySnapshot;
+import io.meshwork.proxyapi.Route;
+import io.meshwork.proxyapi.ServicePort;
+import io.meshwork.proxyapi.VirtualService;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A snapshot compiled for the request path: services by name, routes with their matchers,
+ * listeners by port. Immutable; a new snapshot builds a new one and swaps it in whole.
+ */
+public final class RuntimeConfig {
+    private final ProxySnapshot snapshot;
+    private final byte[] json;
+    private final Map<String, ServiceRuntime> services;
+    private final Map<Integer, Listener> listeners;
+    private final List<GatewayRouteRuntime> gatewayRoutes;
+
+    private RuntimeConfig(ProxySnapshot snapshot, byte[] json, Map<String, ServiceRuntime> services,
+                          Map<Integer, Listener> listeners, List<GatewayRouteRuntime> gatewayRoutes) {
+        this.snapshot = snapshot;
+        this.json = json;
+        this.services = services;
+        this.listeners = listeners;
+        this.gatewayRoutes = gatewayRoutes;
+    }
+
+    /** Compiles a snapshot; throws IllegalArgumentException when it cannot be applied (e.g. a bad regex). */
+    public static RuntimeConfig of(ProxySnapshot snapshot, byte[] json) {
+        Map<String, ServiceRuntime> services = new HashMap<>();
+        if (snapshot.services() != null) {
+            for (VirtualService vs : snapshot.services()) {
+                Map<Integer, ServicePortRuntime> ports = new LinkedHashMap<>();
+                for (ServicePort p : vs.ports()) {
+                    List<RouteRuntime> routes = new ArrayList<>();
+                    for (Route r : p.routes()) {
+                        routes.add(RouteRuntime.of(r));
+                    }
+                    ports.put(p.port(), new ServicePortRuntime(p.port(), p.protocol(), List.copyOf(routes)));
+                }
+                services.put(vs.name().toLowerCase(Locale.ROOT), new ServiceRuntime(vs.name(), Collections.unmodifiableMap(ports)));
+            }
+        }
+        Map<Integer, Listener> listeners = new LinkedHashMap<>();
+        if (snapshot.listeners() != null) {
+            snapshot.listeners().forEach(l -> listeners.put(l.port(), l));
+        }
+        List<GatewayRouteRuntime> gatewayRoutes = new ArrayList<>();
+        if (snapshot.gatewayRoutes() != null) {
+            snapshot.gatewayRoutes().forEach(g -> gatewayRoutes.add(new GatewayRouteRuntime(g, HttpMatcher.of(g.http(), g.grpc()))));
+        }
+        return new RuntimeConfig(snapshot, json, Collections.unmodifiableMap(services), Collections.unmodifiableMap(listeners),
+                List.copyOf(gatewayRoutes));
+    }
+
+    public ProxySnapshot snapshot() {
+        return snapshot;
+    }
+
+    public byte[] json() {
+        return json;
+    }
+
+    public String version() {
+        return snapshot.version();
+    }
+
+    /** A virtual service by the name a client used (case-insensitive), or null. */
+    public ServiceRuntime service(String host) {
+        return services.get(host);
+    }
+
+    public Listener listener(int port) {
+        return listeners.get(port);
+    }
+
+    public Map<Integer, Listener> listeners() {
+        return listeners;
+    }
+
+    public List<GatewayRouteRuntime> gatewayRoutes() {
+        return gatewayRoutes;
+    }
+
+    public boolean egressAllowAll() {
+        return "ALLOW_ALL".equals(snapshot.egressFilter());
+    }
+}
