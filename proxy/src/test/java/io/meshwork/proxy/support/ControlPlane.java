@@ -1,0 +1,91 @@
+package io.meshwork.proxy.support;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import software.amazon.awssdk.services.appmesh.AppMeshClient;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real control API for end-to-end tests: in this JVM (or restarted on the same port and
+ * data dir, to test proxies riding out its absence), with a known root key and an AWS SDK client.
+ */
+public final class ControlPlane implements AutoCloseable {
+    public static final String KEY_ID = "MWKPROXYTESTROOT0001";
+    public static final String SECRET = "proxy-test-secret-0123456789abcdefghijkl";
+
+    private final Path dataDir;
+    private final int port;
+    private EmbeddedServer server;
+
+    private ControlPlane(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port;
+    }
+
+    public static ControlPlane start() {
+        try {
+            ControlPlane plane = new ControlPlane(Files.createTempDirectory("meshwork-e2e-"), freePort());
+            plane.startServer();
+            return plane;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void startServer() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("micronaut.server.port", port);
+        props.put("micronaut.server.host", "127.0.0.1");
+        props.put("control-api.data-dir", dataDir.toString());
+        props.put("control-api.root-access-key-id", KEY_ID);
+        props.put("control-api.root-secret-access-key", SECRET);
+        server = ApplicationContext.run(EmbeddedServer.class, props);
+    }
+
+    /** Stops the control API (its port stops answering); {@link #startServer()} brings it back with its data. */
+    public void stopServer() {
+        if (server != null) {
+            server.getApplicationContext().close();
+            server = null;
+        }
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public AppMeshClient client() {
+        return AppMeshClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(DefaultRetryStrategy.doNotRetry()).build())
+                .build();
+    }
+
+    @Override
+    public void close() {
+        stopServer();
+        Files.exists(dataDir);
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

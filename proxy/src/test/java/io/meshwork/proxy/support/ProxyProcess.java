@@ -1,0 +1,137 @@
+package io.meshwork.proxy.support;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A Meshwork proxy as its own process in local mode, as `bin/proxy` runs it. */
+public final class ProxyProcess implements AutoCloseable {
+    private final Process process;
+    private final String address;
+    private final Path log;
+    private final Map<String, String> env;
+
+    private ProxyProcess(Process process, String address, Path log, Map<String, String> env) {
+        this.process = process;
+        this.address = address;
+        this.log = log;
+        this.env = env;
+    }
+
+    /**
+     * Starts the proxy of {@code resource} ({@code mesh/M/virtualNode/N}) bound to {@code address},
+     * delivering to an app at {@code appAddress}, saving snapshots under {@code dataDir}.
+     */
+    public static ProxyProcess start(ControlPlane plane, String resource, String address, String appAddress, Path dataDir,
+                                     Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("APPMESH_RESOURCE_ARN", resource);
+        env.put("PROXY_MODE", "local");
+        env.put("PROXY_LOCAL_ADDRESS", address);
+        env.put("PROXY_APP_ADDRESS", appAddress);
+        env.put("PROXY_CONTROL_API_URL", plane.endpoint().toString());
+        env.put("PROXY_DATA_DIR", dataDir.toString());
+        env.put("AWS_ACCESS_KEY_ID", ControlPlane.KEY_ID);
+        env.put("AWS_SECRET_ACCESS_KEY", ControlPlane.SECRET);
+        env.putAll(extra);
+        return launch(address, env);
+    }
+
+    private static ProxyProcess launch(String address, Map<String, String> env) {
+        try {
+            Path log = Files.createTempFile("proxy-", ".log");
+            String classes = Path.of("target", "classes").toAbsolutePath().toString();
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx128m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + classes + "/logback.xml",
+                    "-cp", System.getProperty("java.class.path"), "io.meshwork.proxy.ProxyMain");
+            builder.environment().keySet().removeIf(k -> k.startsWith("PROXY_") || k.startsWith("APPMESH_"));
+            builder.environment().putAll(env);
+            builder.redirectErrorStream(true).redirectOutput(log.toFile());
+            return new ProxyProcess(builder.start(), address, log, env);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts the same proxy again (same address, same saved snapshot), e.g. after {@link #kill()}. */
+    public ProxyProcess restart() {
+        return launch(address, env);
+    }
+
+    /** Waits until the proxy's /ready answers 200: it has a configuration in force. */
+    public ProxyProcess awaitReady() {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("proxy exited with " + process.exitValue() + ":\n" + output());
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) admin("/ready").toURL().openConnection();
+                c.setConnectTimeout(200);
+                if (c.getResponseCode() == 200) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // keep waiting
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("proxy at " + address + " not ready:\n" + output());
+    }
+
+    public URI admin(String path) {
+        return URI.create("http://" + address + ":9901" + path);
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+            Files.deleteIfExists(log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException ignored) {
+            // a leftover log is harmless
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
