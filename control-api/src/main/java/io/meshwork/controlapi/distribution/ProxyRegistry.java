@@ -37,6 +37,7 @@ public final class ProxyRegistry {
     private final ChangeLog changeLog;
     private final SnapshotCache cache;
     private final Clock clock;
+    private final long startedAt;
 
     ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock) {
         this.database = database;
@@ -44,6 +45,7 @@ public final class ProxyRegistry {
         this.changeLog = changeLog;
         this.cache = cache;
         this.clock = clock;
+        this.startedAt = clock.millis();
     }
 
     public void report(Report report) {
@@ -111,9 +113,16 @@ public final class ProxyRegistry {
         return database.inTransaction(c -> proxies.all(c, meshOrNull));
     }
 
-    /** Drops proxies that stopped reporting; their nodes lose them as endpoints. */
+    /**
+     * Drops proxies that stopped reporting; their nodes lose them as endpoints. Not in the first
+     * {@link #TTL} after start: proxies could not report while the control plane was down, and
+     * dropping them all at once would empty endpoint sets that are in fact serving.
+     */
     @Scheduled(fixedDelay = "1s")
     void expire() {
+        if (clock.millis() - startedAt < TTL.toMillis()) {
+            return;
+        }
         try {
             Set<String> meshes = database.inTransaction(c -> {
                 Set<String> changed = new HashSet<>();
