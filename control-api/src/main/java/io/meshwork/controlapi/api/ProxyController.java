@@ -107,7 +107,7 @@ final class ProxyController {
         String reason = text(input, "rejectedReason");
         registry.report(new ProxyRegistry.Report(proxyId, resource, address, text(input, "runningVersion"),
                 text(input, "rejectedVersion"), reason == null ? null : reason.substring(0, Math.min(1000, reason.length()))));
-        return AppMeshApi.ok(StrictJson.mapper().createObjectNode().put("expiresInSeconds", ProxyRegistry.TTL.toSeconds()));
+        return AppMeshApi.ok(StrictJson.mapper().createObjectNode().put("expiresInMillis", registry.ttl().toMillis()));
     }
 
     @Delete("/{proxyId}")

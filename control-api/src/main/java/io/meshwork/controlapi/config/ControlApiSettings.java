@@ -26,7 +26,9 @@ public record ControlApiSettings(
         @Nullable String encryptionKey,
         @Bindable(defaultValue = "15m") Duration maxClockSkew,
         @Bindable(defaultValue = "24h") Duration clientTokenRetention,
-        @Bindable(defaultValue = "10") int jdbcPoolSize) {
+        @Bindable(defaultValue = "10") int jdbcPoolSize,
+        /* How long a proxy stays registered (an endpoint of its node) without reporting. */
+        @Bindable(defaultValue = "15s") Duration proxyRegistrationTtl) {
 
     public boolean usesPostgres() {
         return jdbcUrl != null && !jdbcUrl.isBlank();

@@ -19,12 +19,11 @@ import java.util.Set;
 /**
  * Connected proxies. Each reports itself on start, after applying or refusing a snapshot, and
  * every few seconds; a proxy of a virtual node that gives an address is an endpoint of that
- * node until it deregisters or stops reporting for {@link #TTL}. Joining and leaving change
+ * node until it deregisters or stops reporting for the registration TTL (15 s by default). Joining and leaving change
  * the mesh (its callers' snapshots get the new endpoint set); heartbeats do not.
  */
 @Singleton
 public final class ProxyRegistry {
-    public static final Duration TTL = Duration.ofSeconds(15);
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRegistry.class);
 
     /** What a proxy says about itself. */
@@ -38,8 +37,11 @@ public final class ProxyRegistry {
     private final SnapshotCache cache;
     private final Clock clock;
     private final long startedAt;
+    private final Duration ttl;
 
-    ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock) {
+    ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock,
+                  io.meshwork.controlapi.config.ControlApiSettings settings) {
+        this.ttl = settings.proxyRegistrationTtl();
         this.database = database;
         this.proxies = proxies;
         this.changeLog = changeLog;
@@ -55,7 +57,7 @@ public final class ProxyRegistry {
             ProxyStore.Row row = new ProxyStore.Row(report.proxyId(), report.resource().mesh(),
                     report.resource().kind().arnSegment(), report.resource().name(), report.address(),
                     report.runningVersion(), report.rejectedVersion(), report.rejectedReason(),
-                    existing.map(ProxyStore.Row::connectedAt).orElse(now), now, now + TTL.toMillis());
+                    existing.map(ProxyStore.Row::connectedAt).orElse(now), now, now + ttl.toMillis());
             boolean changed;
             if (existing.isEmpty()) {
                 proxies.insert(c, row);
@@ -105,6 +107,11 @@ public final class ProxyRegistry {
         return removed.isPresent();
     }
 
+    /** How long a registration lasts without a report. */
+    public Duration ttl() {
+        return ttl;
+    }
+
     public Optional<ProxyStore.Row> find(String proxyId) {
         return database.inTransaction(c -> proxies.find(c, proxyId));
     }
@@ -115,12 +122,12 @@ public final class ProxyRegistry {
 
     /**
      * Drops proxies that stopped reporting; their nodes lose them as endpoints. Not in the first
-     * {@link #TTL} after start: proxies could not report while the control plane was down, and
+     * registration TTL after start: proxies could not report while the control plane was down, and
      * dropping them all at once would empty endpoint sets that are in fact serving.
      */
     @Scheduled(fixedDelay = "1s")
     void expire() {
-        if (clock.millis() - startedAt < TTL.toMillis()) {
+        if (clock.millis() - startedAt < ttl.toMillis()) {
             return;
         }
         try {
@@ -130,7 +137,7 @@ public final class ProxyRegistry {
                 for (ProxyStore.Row row : proxies.expired(c, now)) {
                     if (proxies.delete(c, row.proxyId())) {
                         LOG.info("proxy {} of {}/{}/{} expired (no report for {} s)", row.proxyId(), row.mesh(),
-                                row.resourceKind(), row.resourceName(), TTL.toSeconds());
+                                row.resourceKind(), row.resourceName(), ttl.toSeconds());
                         if (row.address() != null && changed.add(row.mesh())) {
                             changeLog.append(c, row.mesh(), now);
                         }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class ConfigWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigWatcher.class);
     private static final int WAIT_SECONDS = 30;
-    private static final long HEARTBEAT_SECONDS = 5;
+    private static final long MAX_HEARTBEAT_MILLIS = 5_000;
 
     private final ControlPlaneClient client;
     private final SnapshotApplier applier;
@@ -35,6 +35,8 @@ public final class ConfigWatcher {
     private volatile String rejectedReason;
     private volatile boolean stopped;
     private volatile boolean reachable = true;
+    private volatile long heartbeatMillis = MAX_HEARTBEAT_MILLIS;
+    private volatile long lastReport;
     private Thread thread;
 
     public ConfigWatcher(ControlPlaneClient client, SnapshotApplier applier, SnapshotFile file) {
@@ -59,7 +61,13 @@ public final class ConfigWatcher {
         thread = new Thread(this::loop, "control-plane-watch");
         thread.setDaemon(true);
         thread.start();
-        heartbeats.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        // Report a third of the registration's lifetime apart (at most every 5 s), so one lost
+        // report never lets a live proxy drop out of its node's endpoints.
+        heartbeats.scheduleWithFixedDelay(() -> {
+            if (System.currentTimeMillis() - lastReport >= heartbeatMillis) {
+                heartbeat();
+            }
+        }, 0, 250, TimeUnit.MILLISECONDS);
     }
 
     public void stop() {
@@ -137,8 +145,10 @@ public final class ConfigWatcher {
     }
 
     private void heartbeat() {
+        lastReport = System.currentTimeMillis();
         try {
-            client.report(running, rejectedVersion, rejectedReason);
+            long ttl = client.report(running, rejectedVersion, rejectedReason);
+            heartbeatMillis = Math.max(250, Math.min(MAX_HEARTBEAT_MILLIS, ttl / 3));
         } catch (IOException | RuntimeException e) {
             LOG.debug("report failed: {}", e.getMessage());
         } catch (InterruptedException e) {

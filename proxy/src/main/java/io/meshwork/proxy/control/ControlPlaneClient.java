@@ -77,8 +77,11 @@ public final class ControlPlaneClient {
         return Optional.of(new Fetched(response.headers().firstValue("x-meshwork-config-version").orElse(""), response.body()));
     }
 
-    /** Registers, heartbeats, acknowledges or refuses: what the proxy runs and where it serves. */
-    public void report(String runningVersion, String rejectedVersion, String rejectedReason) throws IOException, InterruptedException {
+    /**
+     * Registers, heartbeats, acknowledges or refuses: what the proxy runs and where it serves.
+     * Returns how long the registration lasts without another report (milliseconds).
+     */
+    public long report(String runningVersion, String rejectedVersion, String rejectedReason) throws IOException, InterruptedException {
         ObjectNode body = SnapshotJson.mapper().createObjectNode();
         body.put("resourceArn", settings.resource().arn());
         if (settings.endpointAddress() != null) {
@@ -93,6 +96,7 @@ public final class ControlPlaneClient {
             throw new ControlPlaneException(response.statusCode(), "report: " + response.statusCode() + " "
                     + SnapshotJson.string(response.body()));
         }
+        return SnapshotJson.mapper().readTree(response.body()).path("expiresInMillis").asLong(15_000);
     }
 
     public void deregister() throws IOException, InterruptedException {

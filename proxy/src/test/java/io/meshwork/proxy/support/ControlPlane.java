@@ -28,16 +28,23 @@ public final class ControlPlane implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
+    private final Map<String, Object> extra;
     private EmbeddedServer server;
 
-    private ControlPlane(Path dataDir, int port) {
+    private ControlPlane(Path dataDir, int port, Map<String, Object> extra) {
         this.dataDir = dataDir;
         this.port = port;
+        this.extra = extra;
     }
 
     public static ControlPlane start() {
+        return start(Map.of());
+    }
+
+    /** Starts with extra control-api settings, e.g. a short {@code control-api.proxy-registration-ttl}. */
+    public static ControlPlane start(Map<String, Object> extra) {
         try {
-            ControlPlane plane = new ControlPlane(Files.createTempDirectory("meshwork-e2e-"), freePort());
+            ControlPlane plane = new ControlPlane(Files.createTempDirectory("meshwork-e2e-"), freePort(), extra);
             plane.startServer();
             return plane;
         } catch (IOException e) {
@@ -52,6 +59,7 @@ public final class ControlPlane implements AutoCloseable {
         props.put("control-api.data-dir", dataDir.toString());
         props.put("control-api.root-access-key-id", KEY_ID);
         props.put("control-api.root-secret-access-key", SECRET);
+        props.putAll(extra);
         server = ApplicationContext.run(EmbeddedServer.class, props);
     }
 
