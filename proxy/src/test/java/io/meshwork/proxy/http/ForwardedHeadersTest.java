@@ -1,0 +1,63 @@
+package io.meshwork.proxy.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ForwardedHeadersTest {
+    @Test
+    void hopByHopHeadersStayOnTheirHop() {
+        HttpRequest in = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a");
+        in.headers().set("connection", "keep-alive, x-private").set("x-private", "1").set("keep-alive", "timeout=5")
+                .set("proxy-connection", "keep-alive").set("x-kept", "yes").set("expect", "100-continue");
+        HttpRequest out = ForwardedHeaders.upstreamRequest(in, null, null, false);
+        assertNull(out.headers().get("connection"));
+        assertNull(out.headers().get("x-private"), "headers listed in Connection are hop-by-hop too");
+        assertNull(out.headers().get("keep-alive"));
+        assertNull(out.headers().get("proxy-connection"));
+        assertNull(out.headers().get("expect"), "the proxy answers 100-continue itself");
+        assertEquals("yes", out.headers().get("x-kept"));
+        assertNotNull(out.headers().get("x-request-id"));
+        assertEquals("keep-alive, x-private", in.headers().get("connection"), "the downstream request is untouched");
+    }
+
+    @Test
+    void rewritesPathAndHostAndKeepsAGivenRequestId() {
+        HttpRequest in = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/old/x");
+        in.headers().set("host", "edge.example").set("x-request-id", "abc");
+        HttpRequest out = ForwardedHeaders.upstreamRequest(in, "/x", "svc.local", false);
+        assertEquals("/x", out.uri());
+        assertEquals("svc.local", out.headers().get("host"));
+        assertEquals("abc", out.headers().get("x-request-id"));
+    }
+
+    @Test
+    void framingFitsTheNextHop() {
+        HttpRequest streaming = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload");
+        assertTrue(HttpUtil.isTransferEncodingChunked(ForwardedHeaders.upstreamRequest(streaming, null, null, false)),
+                "a body of unknown length from HTTP/2 goes chunked over HTTP/1.1");
+        assertFalse(ForwardedHeaders.upstreamRequest(streaming, null, null, true).headers().contains("transfer-encoding"),
+                "HTTP/2 has no Transfer-Encoding");
+        var whole = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/x", Unpooled.wrappedBuffer(new byte[7]));
+        assertEquals(7, HttpUtil.getContentLength(ForwardedHeaders.upstreamRequest(whole, null, null, false)));
+        whole.release();
+
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpResponse down = ForwardedHeaders.downstreamResponse(response, false, false);
+        assertTrue(HttpUtil.isTransferEncodingChunked(down));
+        assertEquals("close", down.headers().get("connection"));
+        HttpResponse noBody = ForwardedHeaders.downstreamResponse(new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.NO_CONTENT), false, true);
+        assertFalse(HttpUtil.isTransferEncodingChunked(noBody), "204 has no body to frame");
+    }
+}
