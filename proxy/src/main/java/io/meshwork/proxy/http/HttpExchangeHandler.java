@@ -5,9 +5,9 @@ import io.meshwork.proxy.routing.RouteDecision;
 import io.meshwork.proxy.upstream.UpstreamConnector;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_BUFFERED_BEFORE_CONNECT = 64 * 1024;
+    private static final long LINGER_MILLIS = 2_000;
 
     private final RequestRouting routing;
     private final UpstreamConnectors connectors;
@@ -139,8 +140,18 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         int status = result.cause() instanceof TooLongHttpHeaderException ? 431
                 : result.cause() instanceof TooLongHttpLineException ? 414
                 : result.cause() instanceof TooLongFrameException ? 413 : 400;
+        // Close gracefully: half-close after the response, and give the client a moment to read it
+        // before the socket goes, or unread request bytes would turn the close into a reset.
         ctx.writeAndFlush(LocalResponses.of(ctx.alloc(), status, "DPE", "malformed request: " + result.cause().getMessage(), false))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener(f -> {
+                    if (ctx.channel() instanceof DuplexChannel duplex) {
+                        duplex.shutdownOutput();
+                        ctx.channel().config().setAutoRead(true);
+                        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                    } else {
+                        ctx.close();
+                    }
+                });
         observer.completed(new ExchangeRecord(routing.direction(), request.method().name(), request.uri(), "HTTP/1.1", "",
                 request.headers(), null, status, "DPE", 0, 0, System.currentTimeMillis(), 0, null, null, null,
                 ctx.channel().remoteAddress()));

@@ -107,6 +107,20 @@ public final class ProxyProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Resident memory of the proxy process, in KiB, from /proc. */
+    public long residentKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
