@@ -10,50 +10,73 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-
-import java.util.UUID;
+import io.netty.util.AsciiString;
 
 /**
- * How headers change as a message crosses the proxy: hop-by-hop headers stay on their hop,
- * message framing is set for the next hop's protocol (HTTP/2 frames have no Transfer-Encoding),
- * and every request gets an {@code x-request-id} if it has none.
+ * How a message changes as it crosses the proxy: hop-by-hop headers stay on their hop, message
+ * framing is set for the next hop's protocol (HTTP/2 frames have no Transfer-Encoding), and
+ * every request gets an {@code x-request-id} if it has none. Messages are changed in place: the
+ * proxy forwards the very objects it decoded, which saves a copy of every header per hop.
  */
 final class ForwardedHeaders {
-    private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
-            "upgrade", "te", "trailer", "proxy-authenticate", "expect"};
+    private static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final AsciiString[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.EXPECT};
 
     private ForwardedHeaders() {
     }
 
-    /** The request as sent upstream (a copy: the original keeps what the downstream hop needs). */
-    static HttpRequest upstreamRequest(HttpRequest in, String path, String authority, boolean upstreamHttp2) {
-        DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, in.method(), path == null ? in.uri() : path,
-                in.headers().copy());
-        HttpHeaders h = out.headers();
-        boolean te = "trailers".equalsIgnoreCase(h.get(HttpHeaderNames.TE));
+    /** The head of a message that came whole: the same headers, without the body, which goes separately. */
+    static HttpRequest head(HttpRequest request) {
+        return request instanceof FullHttpMessage
+                ? new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri(), request.headers()) : request;
+    }
+
+    static HttpResponse head(HttpResponse response) {
+        return response instanceof FullHttpMessage
+                ? new DefaultHttpResponse(response.protocolVersion(), response.status(), response.headers()) : response;
+    }
+
+    /**
+     * Prepares {@code request} to go upstream: the path and Host to send (null keeps the
+     * request's), headers and framing for the upstream's protocol.
+     */
+    static HttpRequest upstreamRequest(HttpRequest request, String path, String authority, boolean upstreamHttp2) {
+        HttpHeaders h = request.headers();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        boolean te = upstreamHttp2 && h.containsValue(HttpHeaderNames.TE, "trailers", true);
         stripHopByHop(h);
-        if (te && upstreamHttp2) {
+        if (te) {
             h.set(HttpHeaderNames.TE, "trailers");
+        }
+        if (path != null) {
+            request.setUri(path);
         }
         if (authority != null) {
             h.set(HttpHeaderNames.HOST, authority);
         }
-        if (!h.contains("x-request-id")) {
-            h.set("x-request-id", UUID.randomUUID().toString());
+        if (!h.contains(REQUEST_ID)) {
+            h.set(REQUEST_ID, RequestIds.next());
         }
-        frame(in, out, upstreamHttp2);
-        return out;
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        frame(request, chunked, upstreamHttp2);
+        return request;
     }
 
-    /** The response as sent downstream. */
-    static HttpResponse downstreamResponse(HttpResponse in, boolean downstreamHttp2, boolean keepAlive) {
-        DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), in.headers().copy());
-        stripHopByHop(out.headers());
-        frame(in, out, downstreamHttp2);
-        if (!downstreamHttp2) {
-            HttpUtil.setKeepAlive(out, keepAlive);
+    /** Prepares {@code response} to go downstream to a client speaking {@code clientVersion}. */
+    static HttpResponse downstreamResponse(HttpResponse response, boolean downstreamHttp2, boolean keepAlive,
+                                           HttpVersion clientVersion) {
+        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+        stripHopByHop(response.headers());
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        frame(response, chunked, downstreamHttp2);
+        if (!downstreamHttp2 && !keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        } else if (!downstreamHttp2 && HttpVersion.HTTP_1_0.equals(clientVersion)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "keep-alive");
         }
-        return out;
+        return response;
     }
 
     /**
@@ -61,18 +84,14 @@ final class ForwardedHeaders {
      * carry neither (its end is the END_STREAM flag). A complete message gets a length, one
      * still streaming gets chunked.
      */
-    private static void frame(HttpMessage in, HttpMessage out, boolean nextHopHttp2) {
-        if (nextHopHttp2) {
+    private static void frame(HttpMessage message, boolean wasChunked, boolean nextHopHttp2) {
+        if (nextHopHttp2 || HttpUtil.isContentLengthSet(message)) {
             return;
         }
-        if (in instanceof FullHttpMessage full) {
-            if (!HttpUtil.isContentLengthSet(out)) {
-                HttpUtil.setContentLength(out, full.content().readableBytes());
-            }
-        } else if (!HttpUtil.isContentLengthSet(out) && HttpUtil.isTransferEncodingChunked(in)) {
-            HttpUtil.setTransferEncodingChunked(out, true);
-        } else if (!HttpUtil.isContentLengthSet(out) && mayHaveBody(in)) {
-            HttpUtil.setTransferEncodingChunked(out, true);
+        if (message instanceof FullHttpMessage full) {
+            HttpUtil.setContentLength(message, full.content().readableBytes());
+        } else if (wasChunked || mayHaveBody(message)) {
+            message.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         }
     }
 
@@ -85,13 +104,16 @@ final class ForwardedHeaders {
     }
 
     private static void stripHopByHop(HttpHeaders h) {
+        if (h.isEmpty()) {
+            return;
+        }
         String connection = h.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             for (String token : connection.split(",")) {
                 h.remove(token.trim());
             }
         }
-        for (String name : HOP_BY_HOP) {
+        for (AsciiString name : HOP_BY_HOP) {
             h.remove(name);
         }
     }

@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_BUFFERED_BEFORE_CONNECT = 64 * 1024;
+    /** Pipelined messages held while the previous request is in flight; beyond this, reading pauses. */
+    private static final int MAX_BACKLOG = 32;
     private static final long LINGER_MILLIS = 2_000;
 
     private final RequestRouting routing;
@@ -45,6 +47,13 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
+    /**
+     * The request in flight times out at this moment (0: none). One timer per connection checks
+     * it lazily instead of scheduling and cancelling a task for every request.
+     */
+    private long deadlineNanos;
+    private ScheduledFuture<?> timer;
+    private long timerAtNanos;
 
     public HttpExchangeHandler(RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
                                boolean http2Stream) {
@@ -62,7 +71,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (current != null && current.requestDone || (current == null && !backlog.isEmpty())) {
+            // A pipelined request: it waits for the one in flight. Reading pauses only if many pile up.
             backlog.add(msg);
+            if (backlog.size() > MAX_BACKLOG) {
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         dispatch(msg);
@@ -135,6 +148,34 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Makes sure the timer fires no later than the current deadline (it may fire earlier and look again). */
+    private void armTimer() {
+        if (timer != null && timerAtNanos - deadlineNanos <= 0) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        schedule(deadlineNanos);
+    }
+
+    private void schedule(long at) {
+        timerAtNanos = at;
+        timer = ctx.executor().schedule(this::checkDeadline, at - ctx.executor().ticker().nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkDeadline() {
+        timer = null;
+        if (deadlineNanos == 0 || current == null) {
+            return;
+        }
+        if (deadlineNanos - ctx.executor().ticker().nanoTime() <= 0) {
+            current.timedOut();
+        } else {
+            schedule(deadlineNanos);
+        }
+    }
+
     private void rejectMalformed(HttpRequest request) {
         DecoderResult result = request.decoderResult();
         int status = result.cause() instanceof TooLongHttpHeaderException ? 431
@@ -164,17 +205,15 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (!http2Stream) {
-            ctx.channel().config().setAutoRead(true);
-        }
         while (current == null && !backlog.isEmpty()) {
             dispatch(backlog.poll());
         }
         while (current != null && !current.requestDone && !backlog.isEmpty()) {
             dispatch(backlog.poll());
         }
-        if (current == null && !http2Stream) {
-            ctx.read();
+        if (!http2Stream && !ctx.channel().config().isAutoRead() && backlog.size() <= MAX_BACKLOG
+                && (current == null || current.upstreamWritable())) {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
@@ -189,7 +228,6 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         private UpstreamConnector connector;
         private Channel upstream;
         private UpstreamRelayHandler relay;
-        private ScheduledFuture<?> timeout;
         private int pendingBytes;
         private boolean requestDone;
         private boolean responseStarted;
@@ -203,8 +241,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         private long bytesIn;
         private long bytesOut;
 
+        private final String originalUri;
+
         Exchange(HttpRequest request) {
             this.request = request;
+            this.originalUri = request.uri();
             this.keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
         }
 
@@ -221,7 +262,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             target = (RouteDecision.Forward) decision;
             if (target.timeoutMillis() > 0) {
-                timeout = ctx.executor().schedule(this::timedOut, target.timeoutMillis(), TimeUnit.MILLISECONDS);
+                deadlineNanos = ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(target.timeoutMillis());
+                armTimer();
             }
             connector = connectors.forLoop(ctx.channel().eventLoop());
             connector.acquire(target.endpoint(), target.http2(), target.cluster()).addListener(this::upstreamReady);
@@ -232,9 +274,6 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             boolean last = content instanceof LastHttpContent;
             if (last) {
                 requestDone = true;
-                if (!http2Stream) {
-                    ctx.channel().config().setAutoRead(false);
-                }
             }
             if (finished || target == null) {
                 content.release();
@@ -277,7 +316,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             relay = new UpstreamRelayHandler(this);
             upstream.pipeline().addLast("relay", relay);
             upstream.config().setAutoRead(true);
-            upstream.write(ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), target.http2()));
+            upstream.write(ForwardedHeaders.head(
+                    ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), target.http2())));
             HttpContent part;
             while ((part = pending.poll()) != null) {
                 upstream.write(part);
@@ -304,7 +344,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             response = upstreamResponse;
             status = upstreamResponse.status().code();
             upstreamKeepAlive = target.http2() || HttpUtil.isKeepAlive(upstreamResponse);
-            ctx.write(ForwardedHeaders.downstreamResponse(upstreamResponse, http2Stream, keepAlive));
+            ctx.write(ForwardedHeaders.head(ForwardedHeaders.downstreamResponse(upstreamResponse, http2Stream, keepAlive,
+                    request.protocolVersion())));
         }
 
         @Override
@@ -362,6 +403,10 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
 
+        boolean upstreamWritable() {
+            return upstream == null || upstream.isWritable();
+        }
+
         private void timedOut() {
             if (finished) {
                 return;
@@ -404,9 +449,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             finished = true;
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
+            deadlineNanos = 0;
             pending.forEach(HttpContent::release);
             pending.clear();
             if (upstream != null) {
@@ -415,7 +458,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 }
                 connector.release(upstream, upstreamKeepAlive && requestDone && responseDone);
             }
-            observer.completed(new ExchangeRecord(routing.direction(), request.method().name(), request.uri(),
+            observer.completed(new ExchangeRecord(routing.direction(), request.method().name(), originalUri,
                     http2Stream ? "HTTP/2" : request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
                     request.headers(), response == null ? null : response.headers(), status, flags, bytesIn, bytesOut,
                     startMillis, System.nanoTime() - startNanos, target == null ? null : target.cluster(),

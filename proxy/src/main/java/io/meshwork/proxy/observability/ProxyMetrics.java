@@ -18,6 +18,19 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats {
     private static final double[] BUCKETS_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5, 10, 30};
 
+    /** Keys of the per-request series: records, so the request path builds no strings. */
+    private record RequestKey(String direction, String cluster, String route, int codeClass) {
+    }
+
+    private record LatencyKey(String direction, String cluster) {
+    }
+
+    private record FlagKey(String direction, String flag) {
+    }
+
+    private final Map<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<LatencyKey, Histogram> latencies = new ConcurrentHashMap<>();
+    private final Map<FlagKey, LongAdder> localResponses = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> gauges = new ConcurrentHashMap<>();
@@ -52,12 +65,11 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats {
     public void completed(ExchangeRecord r) {
         String cluster = r.cluster() == null ? "none" : r.cluster();
         String route = r.route() == null ? "none" : r.route();
-        inc("meshwork_requests_total", "counter", "direction", r.direction(), "cluster", cluster, "route", route,
-                "code_class", (r.status() / 100) + "xx");
+        requests.computeIfAbsent(new RequestKey(r.direction(), cluster, route, r.status() / 100), k -> new LongAdder()).increment();
         if (!"-".equals(r.flags())) {
-            inc("meshwork_local_responses_total", "counter", "direction", r.direction(), "flag", r.flags());
+            localResponses.computeIfAbsent(new FlagKey(r.direction(), r.flags()), k -> new LongAdder()).increment();
         }
-        histogram("meshwork_request_duration_seconds", r.durationNanos(), "direction", r.direction(), "cluster", cluster);
+        latencies.computeIfAbsent(new LatencyKey(r.direction(), cluster), k -> new Histogram()).record(r.durationNanos());
     }
 
     @Override
@@ -93,6 +105,15 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats {
     public String prometheusText() {
         StringBuilder sb = new StringBuilder();
         Map<String, StringBuilder> byName = new TreeMap<>();
+        types.putIfAbsent("meshwork_requests_total", "counter");
+        types.putIfAbsent("meshwork_local_responses_total", "counter");
+        types.putIfAbsent("meshwork_request_duration_seconds", "histogram");
+        requests.forEach((k, v) -> line(byName, Labels.of("meshwork_requests_total", "direction", k.direction(), "cluster",
+                k.cluster(), "route", k.route(), "code_class", k.codeClass() + "xx").series(), v.sum()));
+        localResponses.forEach((k, v) -> line(byName, Labels.of("meshwork_local_responses_total", "direction", k.direction(),
+                "flag", k.flag()).series(), v.sum()));
+        latencies.forEach((k, h) -> histograms.putIfAbsent(Labels.of("meshwork_request_duration_seconds", "direction",
+                k.direction(), "cluster", k.cluster()).series(), h));
         counters.forEach((series, v) -> line(byName, series, v.sum()));
         gauges.forEach((series, v) -> line(byName, series, v.sum()));
         histograms.forEach((series, h) -> {
@@ -136,8 +157,4 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats {
         return gauges.computeIfAbsent(Labels.of(name, "cluster", cluster).series(), k -> new LongAdder());
     }
 
-    private void histogram(String name, long nanos, String... labels) {
-        types.putIfAbsent(name, "histogram");
-        histograms.computeIfAbsent(Labels.of(name, labels).series(), k -> new Histogram()).record(nanos);
-    }
 }
