@@ -60,7 +60,7 @@ proxy_pid=""
 start_proxy() { # NODE ADDRESS
   APPMESH_RESOURCE_ARN="mesh/bench/virtualNode/$1" PROXY_MODE=local PROXY_LOCAL_ADDRESS="$2" PROXY_APP_ADDRESS="${2/127.0.0./127.0.1.}" \
     PROXY_CONTROL_API_URL="$api" PROXY_DATA_DIR="$work/proxy-data" \
-    java ${BENCH_PROXY_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC} -jar "$root/proxy/target/proxy-0.1.0-SNAPSHOT.jar" > "$work/proxy-$1.log" 2>&1 &
+    java ${BENCH_PROXY_JAVA_OPTS:--Xmx64m -XX:+UseSerialGC -XX:MaxDirectMemorySize=32m} -jar "$root/proxy/target/proxy-0.1.0-SNAPSHOT.jar" > "$work/proxy-$1.log" 2>&1 &
   proxy_pid=$!; pids+=($proxy_pid)
 }
 ready_ms() { # ADDRESS START_NS

@@ -39,6 +39,10 @@ public final class ProxyMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // Leak detection samples buffers on the request path; it is a debugging aid, off unless asked for.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         ProxySettings settings;
         try {
             settings = ProxySettings.fromEnvironment(System.getenv());

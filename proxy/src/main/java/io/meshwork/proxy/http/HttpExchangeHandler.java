@@ -54,6 +54,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private long deadlineNanos;
     private ScheduledFuture<?> timer;
     private long timerAtNanos;
+    /** Inside a read batch: writes to the upstream are flushed once, at its end. */
+    private boolean reading;
 
     public HttpExchangeHandler(RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
                                boolean http2Stream) {
@@ -70,6 +72,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         if (current != null && current.requestDone || (current == null && !backlog.isEmpty())) {
             // A pipelined request: it waits for the one in flight. Reading pauses only if many pile up.
             backlog.add(msg);
@@ -118,10 +121,18 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
         if (current != null && current.upstream != null) {
             current.upstream.flush();
         }
         ctx.fireChannelReadComplete();
+    }
+
+    /** Writes to the upstream; flushes now unless a read is in progress, whose end flushes once for all. */
+    private void flushUnlessReading(Channel upstream) {
+        if (!reading) {
+            upstream.flush();
+        }
     }
 
     @Override
@@ -266,7 +277,12 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 armTimer();
             }
             connector = connectors.forLoop(ctx.channel().eventLoop());
-            connector.acquire(target.endpoint(), target.http2(), target.cluster()).addListener(this::upstreamReady);
+            Channel pooled = target.http2() ? null : connector.pooled(target.endpoint());
+            if (pooled != null) {
+                connected(pooled);
+            } else {
+                connector.acquire(target.endpoint(), target.http2(), target.cluster()).addListener(this::upstreamReady);
+            }
         }
 
         void requestPart(HttpContent content) {
@@ -291,7 +307,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (last) {
-                upstream.writeAndFlush(content);
+                upstream.write(content);
+                flushUnlessReading(upstream);
             } else {
                 upstream.write(content);
                 if (!upstream.isWritable()) {
@@ -312,9 +329,13 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                         + ": " + f.cause().getMessage());
                 return;
             }
-            upstream = (Channel) f.getNow();
-            relay = new UpstreamRelayHandler(this);
-            upstream.pipeline().addLast("relay", relay);
+            connected((Channel) f.getNow());
+        }
+
+        private void connected(Channel channel) {
+            upstream = channel;
+            relay = UpstreamRelayHandler.of(channel);
+            relay.attach(this);
             upstream.config().setAutoRead(true);
             upstream.write(ForwardedHeaders.head(
                     ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), target.http2())));
@@ -322,7 +343,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             while ((part = pending.poll()) != null) {
                 upstream.write(part);
             }
-            upstream.flush();
+            flushUnlessReading(upstream);
             if (!requestDone) {
                 ctx.channel().config().setAutoRead(upstream.isWritable());
                 if (!http2Stream) {
@@ -453,8 +474,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             pending.forEach(HttpContent::release);
             pending.clear();
             if (upstream != null) {
-                if (relay != null && upstream.pipeline().context(relay) != null) {
-                    upstream.pipeline().remove(relay);
+                if (relay != null) {
+                    relay.detach();
                 }
                 connector.release(upstream, upstreamKeepAlive && requestDone && responseDone);
             }

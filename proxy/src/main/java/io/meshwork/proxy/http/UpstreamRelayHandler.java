@@ -6,11 +6,12 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * Sits at the end of an upstream channel's pipeline for the length of one exchange and hands
- * what the upstream says to that exchange. Removed when the exchange ends, so a pooled
- * connection carries no state between exchanges.
+ * Sits at the end of an upstream channel's pipeline and hands what the upstream says to the
+ * exchange that holds the channel. A pooled connection keeps its relay; between exchanges the
+ * relay has no sink, and anything the upstream sends then (it should send nothing) is dropped
+ * and closes the connection.
  */
-final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
+public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     /** The exchange's side of the relay. */
     interface Sink {
         void upstreamResponse(HttpResponse response);
@@ -24,14 +25,30 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
         void upstreamFailed(Throwable cause);
     }
 
-    private final Sink sink;
+    public static final String NAME = "relay";
+    private Sink sink;
 
-    UpstreamRelayHandler(Sink sink) {
-        this.sink = sink;
+    /** The relay of an upstream channel (every channel the connector hands out has one). */
+    static UpstreamRelayHandler of(io.netty.channel.Channel channel) {
+        return (UpstreamRelayHandler) channel.pipeline().get(NAME);
+    }
+
+    void attach(Sink exchange) {
+        this.sink = exchange;
+    }
+
+    void detach() {
+        this.sink = null;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Sink sink = this.sink;
+        if (sink == null) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             sink.upstreamResponse(response);
         }
@@ -44,23 +61,35 @@ final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        sink.upstreamReadComplete();
+        Sink sink = this.sink;
+        if (sink != null) {
+            sink.upstreamReadComplete();
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        sink.upstreamWritable(ctx.channel().isWritable());
+        Sink sink = this.sink;
+        if (sink != null) {
+            sink.upstreamWritable(ctx.channel().isWritable());
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        sink.upstreamFailed(null);
+        Sink sink = this.sink;
+        if (sink != null) {
+            sink.upstreamFailed(null);
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        sink.upstreamFailed(cause);
+        Sink sink = this.sink;
+        if (sink != null) {
+            sink.upstreamFailed(cause);
+        }
         ctx.close();
     }
 }

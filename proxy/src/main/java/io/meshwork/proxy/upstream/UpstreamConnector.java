@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.meshwork.proxy.http.UpstreamRelayHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -49,6 +50,7 @@ public final class UpstreamConnector {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast("http", new HttpClientCodec(8192, 65536, 65536));
+                ch.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
             }
         });
         this.http2 = base(loop, channels, resolver).handler(new ChannelInitializer<SocketChannel>() {
@@ -72,6 +74,20 @@ public final class UpstreamConnector {
         return useHttp2 ? openStream(endpoint, cluster) : http1(endpoint, cluster);
     }
 
+    /** An idle pooled HTTP/1.1 connection to {@code endpoint}, or null: the fast path, no future. */
+    public Channel pooled(InetSocketAddress endpoint) {
+        ArrayDeque<Channel> pool = idle.get(endpoint);
+        if (pool != null) {
+            Channel ch;
+            while ((ch = pool.pollLast()) != null) {
+                if (ch.isActive()) {
+                    return ch;
+                }
+            }
+        }
+        return null;
+    }
+
     /** Gives back a channel after its exchange; a reusable HTTP/1.1 connection waits for the next one. */
     public void release(Channel channel, boolean reusable) {
         if (channel instanceof Http2StreamChannel) {
@@ -90,14 +106,9 @@ public final class UpstreamConnector {
     }
 
     private Future<Channel> http1(InetSocketAddress endpoint, String cluster) {
-        ArrayDeque<Channel> pool = idle.get(endpoint);
-        if (pool != null) {
-            Channel ch;
-            while ((ch = pool.pollLast()) != null) {
-                if (ch.isActive()) {
-                    return loop.newSucceededFuture(ch);
-                }
-            }
+        Channel pooled = pooled(endpoint);
+        if (pooled != null) {
+            return loop.newSucceededFuture(pooled);
         }
         Promise<Channel> promise = loop.newPromise();
         http1.connect(endpoint).addListener(f -> {
@@ -148,8 +159,13 @@ public final class UpstreamConnector {
                 stream.tryFailure(f.cause());
                 return;
             }
-            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(new Http2StreamFrameToHttpObjectCodec(false))
-                    .open().addListener(s -> {
+            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel stream) {
+                    stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(false));
+                    stream.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
+                }
+            }).open().addListener(s -> {
                         if (s.isSuccess()) {
                             stream.trySuccess((Channel) s.getNow());
                         } else {
