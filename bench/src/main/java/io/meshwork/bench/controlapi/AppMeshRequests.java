@@ -14,35 +14,35 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** SigV4-signed App Mesh requests, signed afresh for every call as an AWS SDK would. */
-final class AppMeshRequests {
+public final class AppMeshRequests {
     private final URI endpoint;
     private final Aws4SignerParams params;
     private final Aws4Signer signer = Aws4Signer.create();
 
-    AppMeshRequests(URI endpoint, String keyId, String secret) {
+    public AppMeshRequests(URI endpoint, String keyId, String secret) {
         this.endpoint = endpoint;
         this.params = Aws4SignerParams.builder().awsCredentials(AwsBasicCredentials.create(keyId, secret))
                 .signingName("appmesh").signingRegion(Region.US_EAST_1).build();
     }
 
-    HttpRequest describeNode(String mesh, String node) {
+    public HttpRequest describeNode(String mesh, String node) {
         return signed("GET", "/v20190125/meshes/" + mesh + "/virtualNodes/" + node, null);
     }
 
-    HttpRequest listNodes(String mesh, int limit) {
+    public HttpRequest listNodes(String mesh, int limit) {
         return signed("GET", "/v20190125/meshes/" + mesh + "/virtualNodes?limit=" + limit, null);
     }
 
-    HttpRequest createMesh(String mesh) {
+    public HttpRequest createMesh(String mesh) {
         return signed("PUT", "/v20190125/meshes", "{\"meshName\":\"" + mesh + "\",\"spec\":{}}");
     }
 
-    HttpRequest createNode(String mesh, String node) {
+    public HttpRequest createNode(String mesh, String node) {
         return signed("PUT", "/v20190125/meshes/" + mesh + "/virtualNodes",
                 "{\"virtualNodeName\":\"" + node + "\",\"spec\":" + spec(node, 8080) + "}");
     }
 
-    HttpRequest updateNode(String mesh, String node, int port) {
+    public HttpRequest updateNode(String mesh, String node, int port) {
         return signed("PUT", "/v20190125/meshes/" + mesh + "/virtualNodes/" + node, "{\"spec\":" + spec(node, port) + "}");
     }
 
@@ -52,7 +52,8 @@ final class AppMeshRequests {
                 + "\"backends\":[{\"virtualService\":{\"virtualServiceName\":\"backend.bench.local\"}}]}";
     }
 
-    private HttpRequest signed(String method, String pathAndQuery, String body) {
+    /** Any signed call to the control API (App Mesh or Meshwork's own paths). */
+    public HttpRequest signed(String method, String pathAndQuery, String body) {
         URI uri = endpoint.resolve(pathAndQuery);
         byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
         SdkHttpFullRequest.Builder sdk = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri)

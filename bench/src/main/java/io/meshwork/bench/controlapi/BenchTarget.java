@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A server under test, started as its own process: the control API (H2 or PostgreSQL) or moto. */
-final class BenchTarget implements AutoCloseable {
-    final String name;
-    final URI endpoint;
+public final class BenchTarget implements AutoCloseable {
+    public static final String KEY_ID = "MWKBENCHROOTKEY00001";
+    public static final String SECRET = "bench-secret-0123456789abcdefghijklmnopq";
+    public final String name;
+    public final URI endpoint;
     private final Process process;
 
     private BenchTarget(String name, URI endpoint, Process process) {
@@ -23,14 +25,14 @@ final class BenchTarget implements AutoCloseable {
         this.process = process;
     }
 
-    static BenchTarget controlApi(String name, Path jar, Path dataDir, Map<String, String> env) throws Exception {
+    public static BenchTarget controlApi(String name, Path jar, Path dataDir, Map<String, String> env) throws Exception {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString());
         builder.environment().putAll(env);
         builder.environment().put("CONTROL_API_PORT", Integer.toString(port));
         builder.environment().put("CONTROL_API_DATA_DIR", dataDir.toString());
-        builder.environment().put("CONTROL_API_ROOT_ACCESS_KEY_ID", ControlApiBench.KEY_ID);
-        builder.environment().put("CONTROL_API_ROOT_SECRET_ACCESS_KEY", ControlApiBench.SECRET);
+        builder.environment().put("CONTROL_API_ROOT_ACCESS_KEY_ID", KEY_ID);
+        builder.environment().put("CONTROL_API_ROOT_SECRET_ACCESS_KEY", SECRET);
         builder.environment().put("CONTROL_API_ACCESS_LOG_LEVEL", "WARN");
         builder.redirectErrorStream(true).redirectOutput(dataDir.resolve("control-api.log").toFile());
         BenchTarget target = new BenchTarget(name, URI.create("http://127.0.0.1:" + port), builder.start());

@@ -22,8 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Usage: {@code bench/control-api.sh [--nodes 10000] [--seconds 15] [--targets h2,postgres,moto] [--out FILE]}
  */
 public final class ControlApiBench {
-    static final String KEY_ID = "MWKBENCHROOTKEY00001";
-    static final String SECRET = "bench-secret-0123456789abcdefghijklmnopq";
+    static final String KEY_ID = BenchTarget.KEY_ID;
+    static final String SECRET = BenchTarget.SECRET;
     private static final String MESH = "bench";
 
     private ControlApiBench() {
