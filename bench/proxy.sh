@@ -60,7 +60,7 @@ proxy_pid=""
 start_proxy() { # NODE ADDRESS
   APPMESH_RESOURCE_ARN="mesh/bench/virtualNode/$1" PROXY_MODE=local PROXY_LOCAL_ADDRESS="$2" PROXY_APP_ADDRESS="${2/127.0.0./127.0.1.}" \
     PROXY_CONTROL_API_URL="$api" PROXY_DATA_DIR="$work/proxy-data" \
-    java ${BENCH_PROXY_JAVA_OPTS:--Xmx64m -XX:+UseSerialGC -XX:MaxDirectMemorySize=32m} -jar "$root/proxy/target/proxy-0.1.0-SNAPSHOT.jar" > "$work/proxy-$1.log" 2>&1 &
+    "$root/bin/proxy" > "$work/proxy-$1.log" 2>&1 &
   proxy_pid=$!; pids+=($proxy_pid)
 }
 ready_ms() { # ADDRESS START_NS
@@ -96,10 +96,14 @@ run_h2load() { # KEY URL [AUTHORITY]
   h2load -c16 -m10 -t2 -D 5 "${auth[@]}" "$2" > /dev/null 2>&1 || true
   local result; result=$(h2load -c16 -m10 -t2 -D "$seconds" "${auth[@]}" "$2")
   h2rps[$1]=$(echo "$result" | awk '/^finished in/ {print $4}')
-  local failed; failed=$(echo "$result" | awk '/^requests:/ {print $8}')
+  local failed; failed=$(echo "$result" | awk '/^requests:/ {print $10}')
   echo "   $1: ${h2rps[$1]} req/s (failed $failed)" >&2
 }
 
+if [ -n "${BENCH_HOLD:-}" ]; then   # keep everything running to poke at it by hand
+  echo "bench: everything is up (work dir $work, client proxy pid $client_pid); Ctrl-C ends it" >&2
+  sleep infinity & pids+=($!); wait $!
+fi
 if [ -n "${BENCH_PROFILE_ONLY:-}" ]; then
   wrk -t2 -c64 -d"$seconds"s -H "Host: direct.bench.local" http://127.0.0.31:15001/
   jcmd "$client_pid" JFR.dump filename=/tmp/proxy-profile.jfr >/dev/null
@@ -125,6 +129,7 @@ run_h2load meshwork http://127.0.0.31:15001/ h2.bench.local
 run_h2load haproxy http://127.0.0.44:8082/
 run_h2load nginx http://127.0.0.41:8082/
 peak_rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$client_pid/status")
+rss_after_kib=$(awk '/VmRSS/ {print $2}' "/proc/$client_pid/status")
 
 ms() { # wrk latency like 1.23ms / 456.00us / 1.20s -> milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
@@ -151,7 +156,8 @@ HTTP/2 (h2load, 16 connections × 10 streams): direct ${h2rps[direct]} req/s, Me
 HAProxy ${h2rps[haproxy]} (h2 → h2), nginx ${h2rps[nginx]} (h2 → HTTP/1.1: nginx cannot proxy to h2);
 Meshwork ÷ HAProxy $(ratio "${h2rps[meshwork]}" "${h2rps[haproxy]}"), ÷ nginx $(ratio "${h2rps[meshwork]}" "${h2rps[nginx]}").
 
-Meshwork proxy: peak resident memory $((peak_rss_kib / 1024)) MiB under these loads (-Xmx128m, serial GC);
+Meshwork proxy (bin/proxy, JVM options: ${PROXY_JAVA_OPTS:-bin/proxy defaults}): peak resident memory (VmHWM) $((peak_rss_kib / 1024)) MiB
+over all these loads, $((rss_after_kib / 1024)) MiB resident at the end;
 ready ${ready_client} ms and ${ready_meshed} ms after start (process start to /ready = 200, configuration from the control API).
 REPORT
 )

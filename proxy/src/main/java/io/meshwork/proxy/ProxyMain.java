@@ -10,6 +10,7 @@ import io.meshwork.proxy.http.ExchangeObserver;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.listener.Transport;
 import io.meshwork.proxy.observability.AccessLogWriter;
+import io.meshwork.proxy.observability.ProcessLogging;
 import io.meshwork.proxy.observability.ProxyMetrics;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.upstream.ClusterRegistry;
@@ -39,6 +40,15 @@ public final class ProxyMain {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            // ENVOY_LOG_LEVEL is what App Mesh task definitions set for the Envoy image.
+            String level = System.getenv("PROXY_LOG_LEVEL");
+            ProcessLogging.configure(level != null ? level : System.getenv("ENVOY_LOG_LEVEL"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("meshwork proxy: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         // Leak detection samples buffers on the request path; it is a debugging aid, off unless asked for.
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");

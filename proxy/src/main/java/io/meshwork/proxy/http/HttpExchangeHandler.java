@@ -148,6 +148,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.downstreamGone();
         }
+        cancelTimer();
         while (!backlog.isEmpty()) {
             ReferenceCountUtil.release(backlog.poll());
         }
@@ -168,6 +169,13 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
         }
         schedule(deadlineNanos);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
     }
 
     private void schedule(long at) {
@@ -471,6 +479,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             finished = true;
             deadlineNanos = 0;
+            if (http2Stream) {
+                // A stream carries one exchange: its timer goes now, or it would keep the closed stream
+                // (and all it references) on the heap until the timeout passed.
+                cancelTimer();
+            }
             pending.forEach(HttpContent::release);
             pending.clear();
             if (upstream != null) {

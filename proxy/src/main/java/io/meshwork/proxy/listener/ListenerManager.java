@@ -115,7 +115,8 @@ public final class ListenerManager {
     }
 
     public synchronized void closeAll() {
-        bound.values().forEach(b -> b.channel().close().syncUninterruptibly());
+        // Bounded: shutdown must finish even if an event loop is gone.
+        bound.values().forEach(b -> b.channel().close().awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS));
         bound.clear();
     }
 

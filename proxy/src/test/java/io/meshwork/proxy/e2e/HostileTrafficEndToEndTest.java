@@ -1,6 +1,7 @@
 package io.meshwork.proxy.e2e;
 
 import io.meshwork.proxy.support.ControlPlane;
+import io.meshwork.proxy.support.H2Client;
 import io.meshwork.proxy.support.MeshHttp;
 import io.meshwork.proxy.support.ProxyProcess;
 import io.meshwork.proxy.support.ProxyProcessStats;
@@ -113,6 +114,24 @@ class HostileTrafficEndToEndTest {
         }
         assertTrue(caller.isAlive());
         assertEquals(200, new MeshHttp("127.0.0.91").get("web.hostile.local", "/").statusCode());
+    }
+
+    @Test
+    void finishedHttp2StreamsDoNotStayOnTheHeap() throws Exception {
+        try (H2Client h2 = new H2Client("127.0.0.91", 15001)) {
+            for (int batch = 0; batch < 100; batch++) {
+                List<java.util.concurrent.CompletableFuture<H2Client.Response>> calls = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    calls.add(h2.sendAsync("GET", "web.hostile.local", "/", Map.of(), null));
+                }
+                for (var call : calls) {
+                    assertEquals(200, call.get(10, TimeUnit.SECONDS).status());
+                }
+            }
+        }
+        // 10,000 streams in a few seconds, well within the 15 s request timeout: none may linger.
+        long streams = caller.liveInstances("io.netty.handler.codec.http2.Http2MultiplexHandler$Http2MultiplexHandlerStreamChannel");
+        assertTrue(streams < 200, streams + " HTTP/2 stream channels still on the heap after 10,000 finished streams");
     }
 
     @Test

@@ -48,6 +48,12 @@ public final class H2Client implements AutoCloseable {
     }
 
     public Response send(String method, String authority, String path, Map<String, String> headers, byte[] body) throws Exception {
+        return sendAsync(method, authority, path, headers, body).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Sends one request on a new stream; many may be in flight on the connection at once. */
+    public CompletableFuture<Response> sendAsync(String method, String authority, String path, Map<String, String> headers,
+                                                byte[] body) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         Channel stream = new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Channel>() {
             @Override
@@ -75,7 +81,7 @@ public final class H2Client implements AutoCloseable {
         request.headers().set(HttpHeaderNames.HOST, authority);
         headers.forEach((k, v) -> request.headers().set(k, v));
         stream.writeAndFlush(request);
-        return result.get(10, TimeUnit.SECONDS);
+        return result;
     }
 
     @Override

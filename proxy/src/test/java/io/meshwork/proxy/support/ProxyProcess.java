@@ -47,10 +47,11 @@ public final class ProxyProcess implements AutoCloseable {
     private static ProxyProcess launch(String address, Map<String, String> env) {
         try {
             Path log = Files.createTempFile("proxy-", ".log");
-            String classes = Path.of("target", "classes").toAbsolutePath().toString();
+            // The proxy's own runtime classpath (written by the build), not the test JVM's: what bin/proxy runs.
+            String classpath = Path.of("target", "classes").toAbsolutePath() + java.io.File.pathSeparator
+                    + Files.readString(Path.of("target", "runtime-classpath.txt")).trim();
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + classes + "/logback.xml",
-                    "-cp", System.getProperty("java.class.path"), "io.meshwork.proxy.ProxyMain");
+                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath, "io.meshwork.proxy.ProxyMain");
             builder.environment().keySet().removeIf(k -> k.startsWith("PROXY_") || k.startsWith("APPMESH_"));
             builder.environment().putAll(env);
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -119,6 +120,28 @@ public final class ProxyProcess implements AutoCloseable {
             return -1;
         }
         return -1;
+    }
+
+    /** Live instances of a class on the proxy's heap after a full GC (jcmd's class histogram). */
+    public long liveInstances(String className) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            String histogram = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            for (String line : histogram.split("\n")) {
+                String[] columns = line.trim().split("\\s+");
+                if (columns.length >= 4 && columns[3].equals(className)) {
+                    return Long.parseLong(columns[1]);
+                }
+            }
+            return 0;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public boolean isAlive() {
