@@ -124,7 +124,7 @@ class MeshCompilerTest {
     }
 
     @Test
-    void aThousandNodeMeshCompilesInWellUnderTwoSeconds() {
+    void aThousandNodeMeshCompilesEveryNodesSnapshot() {
         Map<String, JsonNode> nodes = new TreeMap<>();
         Map<String, JsonNode> services = new TreeMap<>();
         Map<String, JsonNode> routers = new TreeMap<>();
@@ -140,13 +140,12 @@ class MeshCompilerTest {
                     + "[{'virtualNode':'node-" + i + "','weight':1}]}}}")));
         }
         MeshResources big = new MeshResources("big", 1, json("{}"), nodes, services, routers, routes, Map.of(), Map.of(), new HashMap<>());
-        compile(big);
-        long started = System.nanoTime();
+        // How long this takes is measured in bench/control-plane.sh, not asserted here.
         Map<ResourceKey, ProxySnapshot> out = compile(big);
-        long millis = (System.nanoTime() - started) / 1_000_000;
         assertEquals(1000, out.size());
-        assertEquals(2, out.get(node("big", "node-7")).services().size());
-        assertTrue(millis < 2000, "compiled in " + millis + " ms");
+        var seven = out.get(node("big", "node-7"));
+        assertEquals(2, seven.services().size());
+        assertTrue(seven.services().stream().anyMatch(s -> s.name().equals("svc-8")), seven.services().toString());
     }
 
     private static Map<ResourceKey, ProxySnapshot> compile(MeshResources mesh) {
