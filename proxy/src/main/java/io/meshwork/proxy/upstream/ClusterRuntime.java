@@ -132,8 +132,11 @@ public final class ClusterRuntime {
             out.removeIf(a -> !(a instanceof Inet6Address));
         } else if ("IPv6_PREFERRED".equals(preference)) {
             out.sort(Comparator.comparingInt(a -> a instanceof Inet6Address ? 0 : 1));
-        } else {
+        } else if ("IPv4_PREFERRED".equals(preference)) {
             out.sort(Comparator.comparingInt(a -> a instanceof Inet4Address ? 0 : 1));
+        } else {
+            // Unset: as App Mesh's Envoy did for DNS, IPv6 addresses first, then IPv4.
+            out.sort(Comparator.comparingInt(a -> a instanceof Inet6Address ? 0 : 1));
         }
         return out;
     }
