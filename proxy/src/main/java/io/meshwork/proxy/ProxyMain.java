@@ -6,12 +6,16 @@ import io.meshwork.proxy.config.ProxySettings;
 import io.meshwork.proxy.config.SnapshotApplier;
 import io.meshwork.proxy.config.SnapshotFile;
 import io.meshwork.proxy.control.ControlPlaneClient;
+import io.meshwork.proxy.health.HealthChecks;
+import io.meshwork.proxy.health.HealthProbe;
 import io.meshwork.proxy.http.ExchangeObserver;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.listener.Transport;
 import io.meshwork.proxy.observability.AccessLogWriter;
 import io.meshwork.proxy.observability.ProcessLogging;
 import io.meshwork.proxy.observability.ProxyMetrics;
+import io.meshwork.proxy.observability.ResilienceLog;
+import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
@@ -19,6 +23,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -73,18 +78,22 @@ public final class ProxyMain {
             accessLog.completed(record);
         };
         ActiveConfig active = new ActiveConfig();
-        ClusterRegistry clusters = new ClusterRegistry(workers.next(), transport.datagrams());
+        ResilienceEvents events = new ResilienceLog(metrics);
+        EventLoop housekeeping = workers.next();
+        ClusterRegistry clusters = new ClusterRegistry(housekeeping, transport.datagrams(), settings.loadBalancing(), events);
+        HealthChecks healthChecks = new HealthChecks(housekeeping, new HealthProbe(housekeeping, transport.sockets()), clusters,
+                active, settings.appAddress(), events);
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(transport.datagrams(),
                 DnsServerAddressStreamProviders.platformDefault());
         UpstreamConnectors connectors = new UpstreamConnectors(transport.sockets(), resolver, metrics);
         ListenerManager listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors,
-                observer, metrics);
+                observer, metrics, events);
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
         SnapshotFile file = new SnapshotFile(settings.snapshotFile());
         ControlPlaneClient client = new ControlPlaneClient(settings);
         ConfigWatcher watcher = new ConfigWatcher(client, applier, file);
 
-        AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher);
+        AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher, healthChecks);
         Channel adminChannel;
         try {
             adminChannel = new ServerBootstrap().group(boss, workers).channelFactory(transport.servers())
@@ -105,6 +114,7 @@ public final class ProxyMain {
 
         watcher.restoreSaved();
         watcher.start();
+        healthChecks.start();
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");

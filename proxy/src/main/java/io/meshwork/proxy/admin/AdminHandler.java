@@ -8,7 +8,9 @@ import io.meshwork.proxy.observability.ProxyMetrics;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;
 import io.meshwork.proxy.upstream.ClusterRegistry;
+import io.meshwork.proxy.health.HealthChecks;
 import io.meshwork.proxy.upstream.ClusterRuntime;
+import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.SnapshotJson;
 import io.netty.buffer.ByteBuf;
@@ -42,9 +44,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ClusterRegistry clusters;
     private final ProxyMetrics metrics;
     private final ConfigWatcher watcher;
+    private final HealthChecks health;
 
     public AdminHandler(ProxySettings settings, ActiveConfig active, ClusterRegistry clusters, ProxyMetrics metrics,
-                        ConfigWatcher watcher) {
+                        ConfigWatcher watcher, HealthChecks health) {
+        this.health = health;
         this.settings = settings;
         this.active = active;
         this.clusters = clusters;
@@ -56,7 +60,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         FullHttpResponse response = switch (uri.path()) {
-            case "/ready" -> active.isReady() ? text(200, "LIVE\n") : text(503, "INITIALIZING\n");
+            case "/ready" -> ready();
             case "/server_info" -> json(200, serverInfo());
             case "/stats/prometheus", "/stats" -> text(200, metrics.prometheusText());
             case "/config_dump" -> configDump();
@@ -69,6 +73,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         if (!keepAlive) {
             write.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Ready = a configuration in force and an app that passes its listeners' health checks. */
+    private FullHttpResponse ready() {
+        if (!active.isReady()) {
+            return text(503, "INITIALIZING\n");
+        }
+        if (!health.appHealthy()) {
+            StringBuilder why = new StringBuilder("APP UNHEALTHY\n");
+            health.appProblems().forEach((port, problem) -> why.append("listener ").append(port).append(": ").append(problem)
+                    .append('\n'));
+            return text(503, why.toString());
+        }
+        return text(200, "LIVE\n");
     }
 
     private ObjectNode serverInfo() {
@@ -100,17 +118,29 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         return json(200, dump);
     }
 
+    /**
+     * Envoy's /clusters lines, per instance and listener port: health flags
+     * ({@code healthy}, {@code /failed_active_hc}, {@code /failed_outlier_check}), requests in
+     * flight and how often outlier detection ejected it.
+     */
     private String clustersText() {
         StringBuilder sb = new StringBuilder();
         for (ClusterRuntime c : clusters.all().values()) {
             for (Listener l : c.cluster().listeners()) {
-                for (InetSocketAddress e : c.endpoints(l.port())) {
-                    sb.append(c.name()).append("::").append(e.getAddress().getHostAddress()).append(':').append(e.getPort())
-                            .append("::health_flags::healthy\n");
+                for (EndpointState e : c.endpointStates(l.port())) {
+                    String prefix = c.name() + "::" + e + "::";
+                    sb.append(prefix).append("health_flags::").append(flags(e)).append('\n');
+                    sb.append(prefix).append("rq_active::").append(e.activeRequests()).append('\n');
+                    sb.append(prefix).append("ejections::").append(e.ejections()).append('\n');
                 }
             }
         }
         return sb.toString();
+    }
+
+    private static String flags(EndpointState e) {
+        String flags = (e.healthy() ? "" : "/failed_active_hc") + (e.ejected() ? "/failed_outlier_check" : "");
+        return flags.isEmpty() ? "healthy" : flags;
     }
 
     private ObjectNode clustersJson() {
@@ -120,9 +150,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             ObjectNode node = list.addObject().put("name", c.name());
             ArrayNode endpoints = node.putArray("endpoints");
             for (Listener l : c.cluster().listeners()) {
-                for (InetSocketAddress e : c.endpoints(l.port())) {
-                    endpoints.addObject().put("address", e.getAddress().getHostAddress()).put("port", e.getPort())
-                            .put("protocol", l.protocol()).put("healthy", true);
+                for (EndpointState e : c.endpointStates(l.port())) {
+                    endpoints.addObject().put("address", e.address().getAddress().getHostAddress()).put("port", e.address().getPort())
+                            .put("protocol", l.protocol()).put("healthy", e.healthy()).put("ejected", e.ejected())
+                            .put("activeRequests", e.activeRequests()).put("ejections", e.ejections());
                 }
             }
         }

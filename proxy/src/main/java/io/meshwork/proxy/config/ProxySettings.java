@@ -1,5 +1,6 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxy.upstream.LoadBalancing;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -16,7 +17,7 @@ import java.util.UUID;
 public record ProxySettings(ResourceRef resource, URI controlApi, String accessKeyId, String secretAccessKey,
                             String sessionToken, String region, Mode mode, String localAddress, String appAddress,
                             int ingressPort, int egressPort, int adminPort, Path dataDir, String proxyId,
-                            String endpointAddress) {
+                            String endpointAddress, LoadBalancing loadBalancing) {
     public enum Mode { SIDECAR, LOCAL }
 
     public static ProxySettings fromEnvironment(Map<String, String> env) {
@@ -47,7 +48,7 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
                 accessKey, secret, env.get("AWS_SESSION_TOKEN"), region, mode, localAddress,
                 env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
                 port(env, "PROXY_EGRESS_PORT", 15001), port(env, "PROXY_ADMIN_PORT", 9901), Path.of(dataDir), proxyId,
-                endpoint);
+                endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")));
     }
 
     /** Where the last good snapshot is kept across restarts. */
@@ -60,7 +61,8 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
     public String toString() {
         return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", accessKeyId=" + accessKeyId + ", mode=" + mode
                 + ", localAddress=" + localAddress + ", appAddress=" + appAddress + ", ports=" + ingressPort + "/"
-                + egressPort + "/" + adminPort + ", proxyId=" + proxyId + ", endpointAddress=" + endpointAddress + "]";
+                + egressPort + "/" + adminPort + ", proxyId=" + proxyId + ", endpointAddress=" + endpointAddress
+                + ", loadBalancing=" + loadBalancing + "]";
     }
 
     private static String first(Map<String, String> env, String... names) {

@@ -1,7 +1,13 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.resilience.ConnectionLimits;
+import io.meshwork.proxy.resilience.GrpcTimeout;
+import io.meshwork.proxy.resilience.ResilienceEvents;
+import io.meshwork.proxy.resilience.RetryBackoff;
+import io.meshwork.proxy.resilience.RetryRules;
 import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.routing.RouteDecision;
+import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.UpstreamConnector;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
 import io.netty.channel.Channel;
@@ -24,18 +30,29 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Proxies HTTP exchanges arriving on one downstream connection (HTTP/1.1) or stream (HTTP/2):
  * asks the listener's routing where each request goes, takes an upstream channel for it,
  * streams the request up and the response down with backpressure on both sides, enforces the
- * per-request timeout, and answers locally when there is no route, no endpoint or no answer.
+ * request's timeouts, retries failed attempts on other instances as the route's retry policy
+ * says, and answers locally when there is no route, no endpoint or no answer.
  * HTTP/1.1 requests are handled one at a time; pipelined ones wait their turn.
  */
 public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_BUFFERED_BEFORE_CONNECT = 64 * 1024;
+    /**
+     * A request body is kept for a retry up to this size; a larger body streams through and
+     * its request is not retried (a retry must send exactly what the caller sent).
+     */
+    static final int MAX_REPLAY_BYTES = 64 * 1024;
+    private static final String GRPC_TIMEOUT = "grpc-timeout";
+    private static final String GRPC_STATUS = "grpc-status";
     /** Pipelined messages held while the previous request is in flight; beyond this, reading pauses. */
     private static final int MAX_BACKLOG = 32;
     private static final long LINGER_MILLIS = 2_000;
@@ -43,6 +60,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private final RequestRouting routing;
     private final UpstreamConnectors connectors;
     private final ExchangeObserver observer;
+    private final ResilienceEvents events;
     private final boolean http2Stream;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -58,10 +76,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
 
     public HttpExchangeHandler(RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
-                               boolean http2Stream) {
+                               ResilienceEvents events, boolean http2Stream) {
         this.routing = routing;
         this.connectors = connectors;
         this.observer = observer;
+        this.events = events;
         this.http2Stream = http2Stream;
     }
 
@@ -185,13 +204,14 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void checkDeadline() {
         timer = null;
-        if (deadlineNanos == 0 || current == null) {
+        if (current == null) {
             return;
         }
-        if (deadlineNanos - ctx.executor().ticker().nanoTime() <= 0) {
-            current.timedOut();
-        } else {
-            schedule(deadlineNanos);
+        long next = current.checkTimeouts(ctx.executor().ticker().nanoTime());
+        // The exchange may have ended and a pipelined one started (and armed the timer itself).
+        if (next != 0 && timer == null && current != null) {
+            deadlineNanos = next;
+            schedule(next);
         }
     }
 
@@ -236,18 +256,41 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** One request/response cycle. */
+    /**
+     * One request/response cycle, tried on one instance after another while the route's retry
+     * policy, the retry budget and the request's time allow it. Nothing reaches the caller
+     * until an attempt's response is accepted, so a retried failure is invisible to it.
+     */
     private final class Exchange implements UpstreamRelayHandler.Sink {
         private final HttpRequest request;
         private final long startNanos = System.nanoTime();
         private final long startMillis = System.currentTimeMillis();
         private final boolean keepAlive;
+        private final String originalUri;
+        /** Body parts not yet written upstream, when the body is not kept for a retry. */
         private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+        /** The body so far, kept for a retry while it fits in {@link #MAX_REPLAY_BYTES}; null when it is not kept. */
+        private ArrayList<HttpContent> replay;
+        private int pendingBytes;
+        private int replayBytes;
         private RouteDecision.Forward target;
         private UpstreamConnector connector;
         private Channel upstream;
         private UpstreamRelayHandler relay;
-        private int pendingBytes;
+        private EndpointState endpoint;
+        private InetSocketAddress upstreamAddress;
+        private List<InetSocketAddress> tried = List.of();
+        private int attempts;
+        private int retries;
+        private long timeoutMillis;
+        private long requestDeadline;
+        private long attemptDeadline;
+        private long idleNanos;
+        private long lastActivity;
+        private ScheduledFuture<?> retryTask;
+        private Runnable admission;
+        private boolean admitted;
+        private boolean discarding;
         private boolean requestDone;
         private boolean responseStarted;
         private boolean responseDone;
@@ -259,8 +302,6 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         private String flags = "-";
         private long bytesIn;
         private long bytesOut;
-
-        private final String originalUri;
 
         Exchange(HttpRequest request) {
             this.request = request;
@@ -280,25 +321,96 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             target = (RouteDecision.Forward) decision;
-            if (target.timeoutMillis() > 0) {
-                deadlineNanos = ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(target.timeoutMillis());
-                armTimer();
+            long now = ctx.executor().ticker().nanoTime();
+            long timeout = target.timeoutMillis();
+            // A gRPC caller's deadline bounds the call too: nobody waits for an answer its caller gave up on.
+            long callerDeadline = GrpcTimeout.millis(request.headers().get(GRPC_TIMEOUT));
+            if (callerDeadline > 0 && (timeout <= 0 || callerDeadline < timeout)) {
+                timeout = callerDeadline;
             }
+            timeoutMillis = timeout;
+            if (timeout > 0) {
+                requestDeadline = now + TimeUnit.MILLISECONDS.toNanos(timeout);
+            }
+            if (target.idleMillis() > 0) {
+                idleNanos = TimeUnit.MILLISECONDS.toNanos(target.idleMillis());
+                lastActivity = now;
+            }
+            if (target.retry().maxRetries() > 0) {
+                replay = new ArrayList<>(2);
+                target.upstream().budget().recordRequest();
+            }
+            deadlinesChanged();
             connector = connectors.forLoop(ctx.channel().eventLoop());
-            Channel pooled = target.http2() ? null : connector.pooled(target.endpoint());
+            ConnectionLimits limits = target.limits();
+            if (limits != null) {
+                io.netty.channel.EventLoop loop = ctx.channel().eventLoop();
+                Runnable waiter = () -> loop.execute(this::admittedLater);
+                switch (limits.admit(waiter)) {
+                    case NOW -> admitted = true;
+                    case QUEUED -> {
+                        admission = waiter;
+                        return;
+                    }
+                    case OVERFLOW -> {
+                        String kind = target.http2() ? "requests" : "pending";
+                        events.overflowed(target.cluster(), kind);
+                        respondLocally(503, "UO", "connection pool of " + target.cluster() + " is full (" + kind + ")");
+                        return;
+                    }
+                }
+            }
+            attempt();
+        }
+
+        /** A slot in the connection pool freed up for this queued request. */
+        private void admittedLater() {
+            admission = null;
+            if (finished) {
+                target.limits().release();
+                return;
+            }
+            admitted = true;
+            attempt();
+        }
+
+        /** Sends the request to an instance: the first try, or a retry. */
+        private void attempt() {
+            if (finished) {
+                return;
+            }
+            discarding = false;
+            endpoint = target.upstream().pick(tried);
+            if (endpoint == null) {
+                respondLocally(503, "UH", "no healthy upstream: " + target.cluster() + " has no endpoints");
+                return;
+            }
+            if (tried.isEmpty()) {
+                tried = new ArrayList<>(2);
+            }
+            tried.add(endpoint.address());
+            upstreamAddress = endpoint.address();
+            endpoint.attemptStarted();
+            long perTry = target.retry().perTryTimeoutMillis();
+            attemptDeadline = perTry > 0 ? ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(perTry) : 0;
+            deadlinesChanged();
+            int attempt = ++attempts;
+            Channel pooled = target.http2() ? null : connector.pooled(endpoint.address());
             if (pooled != null) {
                 connected(pooled);
             } else {
-                connector.acquire(target.endpoint(), target.http2(), target.cluster()).addListener(this::upstreamReady);
+                connector.acquire(endpoint.address(), target.http2(), target.cluster()).addListener(f -> upstreamReady(f, attempt));
             }
         }
 
         void requestPart(HttpContent content) {
-            bytesIn += content.content().readableBytes();
+            int size = content.content().readableBytes();
+            bytesIn += size;
             boolean last = content instanceof LastHttpContent;
             if (last) {
                 requestDone = true;
             }
+            touch();
             if (finished || target == null) {
                 content.release();
                 if (last && finished) {
@@ -306,35 +418,59 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            if (replay != null && replayBytes + size > MAX_REPLAY_BYTES) {
+                stopKeepingBody();
+            }
+            if (replay != null) {
+                replay.add(content);
+                replayBytes += size;
+                if (upstream != null) {
+                    writeUp(content.retainedDuplicate(), last);
+                }
+                return;
+            }
             if (upstream == null) {
                 pending.add(content);
-                pendingBytes += content.content().readableBytes();
+                pendingBytes += size;
                 if (pendingBytes > MAX_BUFFERED_BEFORE_CONNECT) {
                     ctx.channel().config().setAutoRead(false);
                 }
                 return;
             }
+            writeUp(content, last);
+        }
+
+        private void writeUp(HttpContent content, boolean last) {
+            upstream.write(content);
             if (last) {
-                upstream.write(content);
                 flushUnlessReading(upstream);
-            } else {
-                upstream.write(content);
-                if (!upstream.isWritable()) {
-                    ctx.channel().config().setAutoRead(false);
-                }
+            } else if (!upstream.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
             }
         }
 
-        private void upstreamReady(Future<? super Channel> f) {
-            if (finished) {
+        /** The body outgrew what a retry may resend: from now on it streams through and this request is not retried. */
+        private void stopKeepingBody() {
+            if (upstream == null) {
+                pending.addAll(replay);
+                pendingBytes += replayBytes;
+            } else {
+                replay.forEach(HttpContent::release);
+            }
+            replay = null;
+        }
+
+        private void upstreamReady(Future<? super Channel> f, int attempt) {
+            if (finished || attempt != attempts || endpoint == null) {
+                // A late connection for an attempt given up on: it is fine for the pool.
                 if (f.isSuccess()) {
-                    connector.release((Channel) f.getNow(), false);
+                    connector.release((Channel) f.getNow(), !(f.getNow() instanceof io.netty.handler.codec.http2.Http2StreamChannel));
                 }
                 return;
             }
             if (!f.isSuccess()) {
-                respondLocally(503, "UF", "upstream connect error to " + target.cluster() + " at " + target.endpoint()
-                        + ": " + f.cause().getMessage());
+                attemptFailed("connect", target.retry().onConnectFailure(), 503, "UF", "upstream connect error to "
+                        + target.cluster() + " at " + endpoint.address() + ": " + f.cause().getMessage());
                 return;
             }
             connected((Channel) f.getNow());
@@ -347,9 +483,16 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             upstream.config().setAutoRead(true);
             upstream.write(ForwardedHeaders.head(
                     ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), target.http2())));
-            HttpContent part;
-            while ((part = pending.poll()) != null) {
-                upstream.write(part);
+            if (replay != null) {
+                for (HttpContent part : replay) {
+                    upstream.write(part.retainedDuplicate());
+                }
+            } else {
+                HttpContent part;
+                while ((part = pending.poll()) != null) {
+                    upstream.write(part);
+                }
+                pendingBytes = 0;
             }
             flushUnlessReading(upstream);
             if (!requestDone) {
@@ -362,16 +505,30 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void upstreamResponse(HttpResponse upstreamResponse) {
-            if (finished) {
+            if (finished || discarding) {
                 return;
             }
             if (upstreamResponse.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
                 skippingInterim = true;
                 return;
             }
+            touch();
+            int code = upstreamResponse.status().code();
+            int grpcStatus = grpcStatus(upstreamResponse);
+            RetryRules rules = target.retry();
+            if (rules.onStatus(code) || rules.onGrpcStatus(grpcStatus)) {
+                if (mayRetry()) {
+                    // This answer is not passed on: whatever follows of it is dropped.
+                    discarding = true;
+                    endAttempt(code >= 500 || grpcStatus == 14, false);
+                    retry(grpcStatus > 0 ? "grpc-" + grpcStatus : Integer.toString(code));
+                    return;
+                }
+            }
+            attemptDeadline = 0;
             responseStarted = true;
             response = upstreamResponse;
-            status = upstreamResponse.status().code();
+            status = code;
             upstreamKeepAlive = target.http2() || HttpUtil.isKeepAlive(upstreamResponse);
             ctx.write(ForwardedHeaders.head(ForwardedHeaders.downstreamResponse(upstreamResponse, http2Stream, keepAlive,
                     request.protocolVersion())));
@@ -379,6 +536,13 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void upstreamContent(HttpContent content) {
+            if (discarding) {
+                if (content instanceof LastHttpContent) {
+                    discarding = false;
+                }
+                content.release();
+                return;
+            }
             if (finished || skippingInterim) {
                 if (content instanceof LastHttpContent) {
                     skippingInterim = false;
@@ -386,6 +550,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 content.release();
                 return;
             }
+            touch();
             HttpContent part = content instanceof FullHttpMessage message
                     ? new DefaultLastHttpContent(message.content(), message.trailingHeaders()) : content;
             bytesOut += part.content().readableBytes();
@@ -423,8 +588,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             upstreamKeepAlive = false;
             if (!responseStarted) {
-                respondLocally(503, "UC", "upstream connection to " + target.cluster() + " closed before a response"
-                        + (cause == null ? "" : ": " + cause.getMessage()));
+                attemptFailed("reset", target.retry().onReset(), 503, "UC", "upstream connection to " + target.cluster()
+                        + " closed before a response" + (cause == null ? "" : ": " + cause.getMessage()));
             } else {
                 flags = "UC";
                 finish();
@@ -436,13 +601,111 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             return upstream == null || upstream.isWritable();
         }
 
-        private void timedOut() {
+        /** An attempt failed before any of its response was passed on: try again if allowed, else tell the caller. */
+        private void attemptFailed(String reason, boolean retryable, int code, String flag, String message) {
+            endAttempt(true, false);
+            if (retryable && mayRetry()) {
+                retry(reason);
+                return;
+            }
+            upstreamKeepAlive = false;
+            respondLocally(code, flag, message);
+        }
+
+        private boolean mayRetry() {
+            if (finished || responseStarted || retries >= target.retry().maxRetries() || replay == null) {
+                return false;
+            }
+            if (requestDeadline != 0 && ctx.executor().ticker().nanoTime() - requestDeadline >= 0) {
+                return false;
+            }
+            if (!target.upstream().budget().tryRetry()) {
+                events.retryBudgetExhausted(target.cluster());
+                return false;
+            }
+            return true;
+        }
+
+        private void retry(String reason) {
+            retries++;
+            events.retried(target.cluster(), reason);
+            retryTask = ctx.executor().schedule(() -> {
+                retryTask = null;
+                attempt();
+            }, RetryBackoff.delayMillis(retries), TimeUnit.MILLISECONDS);
+        }
+
+        /** The current attempt is over: its instance learns how it went, its connection goes back or is closed. */
+        private void endAttempt(boolean failed, boolean reusable) {
+            attemptDeadline = 0;
+            if (endpoint != null) {
+                endpoint.attemptEnded();
+                target.upstream().outcome(endpoint, failed);
+                endpoint = null;
+            }
+            if (upstream != null) {
+                if (relay != null) {
+                    relay.detach();
+                }
+                connector.release(upstream, reusable);
+                upstream = null;
+                relay = null;
+            }
+        }
+
+        /** Handles whatever deadline has passed; returns the next one (0: none). */
+        long checkTimeouts(long now) {
+            if (finished) {
+                return 0;
+            }
+            if (requestDeadline != 0 && now - requestDeadline >= 0) {
+                timedOut("upstream request timeout after " + timeoutMillis + " ms");
+                return 0;
+            }
+            if (attemptDeadline != 0 && now - attemptDeadline >= 0) {
+                attemptFailed("timeout", target.retry().onPerTryTimeout(), 504, "UT", "upstream attempt timeout after "
+                        + target.retry().perTryTimeoutMillis() + " ms (perRetryTimeout)");
+                return finished ? 0 : nextDeadline();
+            }
+            if (idleNanos != 0 && now - (lastActivity + idleNanos) >= 0) {
+                timedOut("no bytes either way for " + TimeUnit.NANOSECONDS.toMillis(idleNanos) + " ms (idle timeout)");
+                return 0;
+            }
+            return nextDeadline();
+        }
+
+        private long nextDeadline() {
+            long next = 0;
+            for (long d : new long[] {requestDeadline, attemptDeadline, idleNanos == 0 ? 0 : lastActivity + idleNanos}) {
+                if (d != 0 && (next == 0 || d - next < 0)) {
+                    next = d;
+                }
+            }
+            return next;
+        }
+
+        private void deadlinesChanged() {
+            long next = nextDeadline();
+            if (next != 0) {
+                deadlineNanos = next;
+                armTimer();
+            }
+        }
+
+        private void touch() {
+            if (idleNanos != 0) {
+                lastActivity = ctx.executor().ticker().nanoTime();
+            }
+        }
+
+        private void timedOut(String message) {
             if (finished) {
                 return;
             }
             upstreamKeepAlive = false;
             if (!responseStarted) {
-                respondLocally(504, "UT", "upstream request timeout after " + target.timeoutMillis() + " ms");
+                endAttempt(true, false);
+                respondLocally(504, "UT", message);
             } else {
                 flags = "UT";
                 finish();
@@ -484,20 +747,31 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 // (and all it references) on the heap until the timeout passed.
                 cancelTimer();
             }
+            if (retryTask != null) {
+                retryTask.cancel(false);
+                retryTask = null;
+            }
+            if (admission != null) {
+                target.limits().cancel(admission);
+                admission = null;
+            }
             pending.forEach(HttpContent::release);
             pending.clear();
-            if (upstream != null) {
-                if (relay != null) {
-                    relay.detach();
-                }
-                connector.release(upstream, upstreamKeepAlive && requestDone && responseDone);
+            if (replay != null) {
+                replay.forEach(HttpContent::release);
+                replay = null;
+            }
+            endAttempt(status >= 500 || "UC".equals(flags) || "UT".equals(flags),
+                    upstreamKeepAlive && requestDone && responseDone);
+            if (admitted) {
+                admitted = false;
+                target.limits().release();
             }
             observer.completed(new ExchangeRecord(routing.direction(), request.method().name(), originalUri,
                     http2Stream ? "HTTP/2" : request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
                     request.headers(), response == null ? null : response.headers(), status, flags, bytesIn, bytesOut,
                     startMillis, System.nanoTime() - startNanos, target == null ? null : target.cluster(),
-                    target == null ? null : target.route(), upstream == null ? null : upstream.remoteAddress(),
-                    ctx.channel().remoteAddress()));
+                    target == null ? null : target.route(), upstreamAddress, ctx.channel().remoteAddress()));
             if (!ctx.channel().isActive()) {
                 current = null;
                 return;
@@ -508,6 +782,19 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 // The response is out before the request ended: the rest of the request body is dropped.
                 current = this;
             }
+        }
+    }
+
+    /** The grpc-status of a trailers-only response (in its headers), or -1. */
+    private static int grpcStatus(HttpResponse response) {
+        String value = response.headers().get(GRPC_STATUS);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 }

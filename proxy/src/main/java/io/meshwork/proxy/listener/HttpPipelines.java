@@ -3,6 +3,7 @@ package io.meshwork.proxy.listener;
 import io.meshwork.proxy.http.ExchangeObserver;
 import io.meshwork.proxy.http.HttpExchangeHandler;
 import io.meshwork.proxy.http.RequestHeaderTimeoutHandler;
+import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
 import io.netty.channel.Channel;
@@ -19,6 +20,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The downstream HTTP pipelines, built from named steps: protocol detection, then either the
@@ -39,35 +41,49 @@ public final class HttpPipelines {
     }
 
     public static ChannelInitializer<Channel> detectingProtocol(RequestRouting routing, UpstreamConnectors connectors,
-                                                                ExchangeObserver observer) {
+                                                                ExchangeObserver observer, ResilienceEvents events) {
+        return detectingProtocol(routing, connectors, observer, events, () -> 0);
+    }
+
+    /**
+     * As above; {@code idleMillis} (read for each new connection, 0 for the defaults) is how long a
+     * connection may sit without a request before it is closed: a listener's {@code idle} timeout.
+     */
+    public static ChannelInitializer<Channel> detectingProtocol(RequestRouting routing, UpstreamConnectors connectors,
+                                                                ExchangeObserver observer, ResilienceEvents events,
+                                                                LongSupplier idleMillis) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                long idle = idleMillis.getAsLong();
                 ch.pipeline().addLast("detect", new ProtocolDetectionHandler(new ProtocolDetectionHandler.Setup() {
                     @Override
                     public void http1(ChannelHandlerContext ctx) {
-                        addHttp1(ctx.pipeline(), routing, connectors, observer);
+                        addHttp1(ctx.pipeline(), routing, connectors, observer, events, idle > 0 ? idle : KEEP_ALIVE_MILLIS);
                     }
 
                     @Override
                     public void http2(ChannelHandlerContext ctx) {
-                        addHttp2(ctx.pipeline(), routing, connectors, observer);
+                        addHttp2(ctx.pipeline(), routing, connectors, observer, events,
+                                idle > 0 ? idle : TimeUnit.SECONDS.toMillis(HTTP2_IDLE_SECONDS));
                     }
                 }));
             }
         };
     }
 
-    static void addHttp1(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer) {
+    static void addHttp1(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
+                         ResilienceEvents events, long keepAliveMillis) {
         p.addLast("http1", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
         p.addLast("continue", new HttpServerExpectContinueHandler());
-        p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, KEEP_ALIVE_MILLIS));
-        p.addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, false));
+        p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, keepAliveMillis));
+        p.addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, events, false));
     }
 
-    static void addHttp2(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer) {
+    static void addHttp2(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
+                         ResilienceEvents events, long idleMillis) {
         // Netty's HTTP/2 codec already limits RST floods, empty DATA frames and queued control frames.
-        p.addLast("idle", new IdleStateHandler(0, 0, HTTP2_IDLE_SECONDS, TimeUnit.SECONDS) {
+        p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS) {
             @Override
             protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
                 ctx.close();
@@ -81,7 +97,7 @@ public final class HttpPipelines {
             @Override
             protected void initChannel(Channel stream) {
                 stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(true));
-                stream.pipeline().addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, true));
+                stream.pipeline().addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, events, true));
             }
         }));
     }

@@ -8,11 +8,14 @@ import io.meshwork.proxy.routing.OutboundRouting;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RouteRuntime;
 import io.meshwork.proxy.runtime.RuntimeConfig;
+import io.meshwork.proxy.resilience.ConnectionPools;
+import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
 import io.meshwork.proxy.runtime.ServiceRuntime;
 import io.meshwork.proxy.tcp.TcpProxyInitializer;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
+import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
 import io.meshwork.proxy.upstream.UpstreamStats;
 import io.meshwork.proxyapi.Listener;
@@ -54,6 +57,8 @@ public final class ListenerManager {
     private final UpstreamConnectors connectors;
     private final ExchangeObserver observer;
     private final UpstreamStats stats;
+    private final ResilienceEvents events;
+    private final ConnectionPools pools = new ConnectionPools();
     private final Map<InetSocketAddress, Bound> bound = new HashMap<>();
 
     private record Bound(String kind, Channel channel) {
@@ -61,7 +66,7 @@ public final class ListenerManager {
 
     public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                            ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
-                           ExchangeObserver observer, UpstreamStats stats) {
+                           ExchangeObserver observer, UpstreamStats stats, ResilienceEvents events) {
         this.settings = settings;
         this.transport = transport;
         this.boss = boss;
@@ -71,10 +76,12 @@ public final class ListenerManager {
         this.connectors = connectors;
         this.observer = observer;
         this.stats = stats;
+        this.events = events;
     }
 
     /** Binds what {@code next} needs that is not bound yet; throws if a port cannot be bound (nothing changes then). */
     public synchronized void bindFor(RuntimeConfig next) {
+        pools.apply(next.listeners());
         List<InetSocketAddress> fresh = new ArrayList<>();
         try {
             for (Spec spec : specs(next).values()) {
@@ -126,7 +133,7 @@ public final class ListenerManager {
         if (config.snapshot().isGateway()) {
             for (Listener l : config.listeners().values()) {
                 add(out, new Spec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(),
-                        HttpPipelines.detectingProtocol(new GatewayRouting(active, clusters, l.port()), connectors, observer)));
+                        HttpPipelines.detectingProtocol(new GatewayRouting(active, clusters, l.port()), connectors, observer, events)));
             }
             return out;
         }
@@ -144,7 +151,7 @@ public final class ListenerManager {
                     inbound(first.protocol(), app)));
         }
         add(out, new Spec(new InetSocketAddress(local, settings.egressPort()), "egress",
-                HttpPipelines.detectingProtocol(new OutboundRouting(active, clusters, "http"), connectors, observer)));
+                HttpPipelines.detectingProtocol(new OutboundRouting(active, clusters, "http"), connectors, observer, events)));
         if (settings.mode() == ProxySettings.Mode.LOCAL) {
             addTcpBackends(config, out);
         }
@@ -153,9 +160,20 @@ public final class ListenerManager {
 
     private ChannelHandler inbound(String protocol, InetSocketAddress app) {
         if ("tcp".equals(protocol)) {
-            return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(app, "local_app"), transport.sockets(), stats);
+            Upstream local = Upstream.fixed("local_app", app);
+            return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(local, listenerIdleMillis(app.getPort()),
+                    pools.get(app.getPort())), transport.sockets(), stats, events);
         }
-        return HttpPipelines.detectingProtocol(new InboundRouting(active, app), connectors, observer);
+        return HttpPipelines.detectingProtocol(new InboundRouting(active, app, pools), connectors, observer, events,
+                () -> listenerIdleMillis(app.getPort()));
+    }
+
+    /** The listener's idle timeout (its {@code timeout.<protocol>.idle}), 0 if it sets none. */
+    private long listenerIdleMillis(int port) {
+        RuntimeConfig config = active.get();
+        Listener listener = config == null ? null : config.listener(port);
+        return listener != null && listener.timeout() != null && listener.timeout().idleMillis() != null
+                ? listener.timeout().idleMillis() : 0;
     }
 
     /**
@@ -180,7 +198,7 @@ public final class ListenerManager {
                 String name = vs.name();
                 int servicePort = port.port();
                 add(out, new Spec(address, "egress-tcp:" + name, new TcpProxyInitializer(ch -> tcpTarget(name, servicePort),
-                        transport.sockets(), stats)));
+                        transport.sockets(), stats, events)));
             }
         }
     }
@@ -194,8 +212,7 @@ public final class ListenerManager {
         RouteRuntime route = servicePort.routes().get(0);
         WeightedTarget target = route.picker().next();
         ClusterRuntime cluster = target == null ? null : clusters.get(target.cluster());
-        InetSocketAddress endpoint = cluster == null ? null : cluster.pick(target.port());
-        return endpoint == null ? null : new TcpProxyInitializer.Target(endpoint, target.cluster());
+        return cluster == null ? null : new TcpProxyInitializer.Target(cluster.port(target.port()), route.idleMillis(), null);
     }
 
     private static void add(Map<InetSocketAddress, Spec> out, Spec spec) {

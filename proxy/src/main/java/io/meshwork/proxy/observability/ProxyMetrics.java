@@ -2,6 +2,7 @@ package io.meshwork.proxy.observability;
 
 import io.meshwork.proxy.http.ExchangeObserver;
 import io.meshwork.proxy.http.ExchangeRecord;
+import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.upstream.UpstreamStats;
 
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Hand-rolled on LongAdder: the request path pays one map lookup and an add per series,
  * which a general metrics SDK with attribute objects would multiply.
  */
-public final class ProxyMetrics implements ExchangeObserver, UpstreamStats {
+public final class ProxyMetrics implements ExchangeObserver, UpstreamStats, ResilienceEvents {
     private static final double[] BUCKETS_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5, 10, 30};
 
@@ -86,6 +87,38 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats {
     @Override
     public void connectFailed(String cluster) {
         inc("meshwork_upstream_connect_failures_total", "counter", "cluster", cluster);
+    }
+
+    @Override
+    public void retried(String cluster, String reason) {
+        inc("meshwork_upstream_retries_total", "counter", "cluster", cluster, "reason", reason);
+    }
+
+    @Override
+    public void retryBudgetExhausted(String cluster) {
+        inc("meshwork_upstream_retry_budget_exhausted_total", "counter", "cluster", cluster);
+    }
+
+    @Override
+    public void ejected(String cluster, java.net.InetSocketAddress endpoint, long forMillis, int times) {
+        inc("meshwork_outlier_ejections_total", "counter", "cluster", cluster);
+        gauge("meshwork_outlier_ejected_endpoints", cluster).increment();
+    }
+
+    @Override
+    public void returned(String cluster, java.net.InetSocketAddress endpoint) {
+        gauge("meshwork_outlier_ejected_endpoints", cluster).decrement();
+    }
+
+    @Override
+    public void overflowed(String cluster, String kind) {
+        inc("meshwork_upstream_overflow_total", "counter", "cluster", cluster, "limit", kind);
+    }
+
+    @Override
+    public void healthChanged(String cluster, java.net.InetSocketAddress endpoint, boolean healthy, String detail) {
+        inc("meshwork_health_check_transitions_total", "counter", "cluster", cluster, "to", healthy ? "healthy" : "unhealthy");
+        gauge("meshwork_unhealthy_endpoints", cluster).add(healthy ? -1 : 1);
     }
 
     public void configApplied(String version) {

@@ -1,6 +1,9 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.resilience.ConnectionPools;
+import io.meshwork.proxy.resilience.RetryRules;
 import io.meshwork.proxy.runtime.ActiveConfig;
+import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxyapi.Listener;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -10,10 +13,14 @@ import java.net.InetSocketAddress;
 public final class InboundRouting implements RequestRouting {
     private final ActiveConfig config;
     private final InetSocketAddress app;
+    private final Upstream upstream;
+    private final ConnectionPools pools;
 
-    public InboundRouting(ActiveConfig config, InetSocketAddress app) {
+    public InboundRouting(ActiveConfig config, InetSocketAddress app, ConnectionPools pools) {
         this.config = config;
         this.app = app;
+        this.upstream = Upstream.fixed("local_app", app);
+        this.pools = pools;
     }
 
     @Override
@@ -22,9 +29,12 @@ public final class InboundRouting implements RequestRouting {
         if (listener == null) {
             return new RouteDecision.Reject(503, "NR", "listener " + app.getPort() + " was removed from the configuration");
         }
+        // The listener's timeouts act here, in the receiving proxy, as in App Mesh.
         long timeout = listener.timeout() != null && listener.timeout().perRequestMillis() != null
                 ? listener.timeout().perRequestMillis() : RouteDecision.DEFAULT_TIMEOUT_MILLIS;
-        return new RouteDecision.Forward(app, listener.protocol(), "local_app", "ingress_" + app.getPort(), timeout, null, null);
+        long idle = listener.timeout() != null && listener.timeout().idleMillis() != null ? listener.timeout().idleMillis() : 0;
+        return new RouteDecision.Forward(upstream, listener.protocol(), "ingress_" + app.getPort(), timeout, idle,
+                RetryRules.NONE, pools.get(app.getPort()), null, null);
     }
 
     @Override

@@ -6,6 +6,9 @@ import io.meshwork.proxy.runtime.ServiceRuntime;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.netty.handler.codec.http.HttpRequest;
 
+import io.meshwork.proxy.resilience.RetryRules;
+import io.meshwork.proxy.upstream.Upstream;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -40,8 +43,8 @@ public final class OutboundRouting implements RequestRouting {
         }
         if (current.egressAllowAll() || authority.host().endsWith(".amazonaws.com")) {
             int port = authority.port() == null ? 80 : authority.port();
-            return new RouteDecision.Forward(InetSocketAddress.createUnresolved(authority.host(), port), "http",
-                    "passthrough", "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, target, null);
+            return new RouteDecision.Forward(Upstream.fixed("passthrough", InetSocketAddress.createUnresolved(authority.host(), port)),
+                    "http", "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null);
         }
         return new RouteDecision.Reject(404, "NR", authority.host() + " is not a backend of "
                 + current.snapshot().resourceName() + " and the mesh's egress filter is DROP_ALL");

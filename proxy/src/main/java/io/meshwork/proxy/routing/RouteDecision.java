@@ -1,6 +1,8 @@
 package io.meshwork.proxy.routing;
 
-import java.net.InetSocketAddress;
+import io.meshwork.proxy.resilience.ConnectionLimits;
+import io.meshwork.proxy.resilience.RetryRules;
+import io.meshwork.proxy.upstream.Upstream;
 
 /** Where one request goes: forwarded to an endpoint, or answered by the proxy itself. */
 public sealed interface RouteDecision {
@@ -8,18 +10,30 @@ public sealed interface RouteDecision {
     long DEFAULT_TIMEOUT_MILLIS = 15_000;
 
     /**
-     * Forward to {@code endpoint} speaking {@code protocol} ({@code http}, {@code http2}, {@code grpc}).
+     * Forward to an instance of {@code upstream} speaking {@code protocol} ({@code http},
+     * {@code http2}, {@code grpc}); each attempt picks its instance.
      *
-     * @param cluster        the upstream's name for stats and logs (a virtual node, or {@code local_app})
      * @param route          the route taken, for stats and logs
-     * @param timeoutMillis  per-request timeout; 0 for none
+     * @param timeoutMillis  the whole request's timeout, over all attempts; 0 for none
+     * @param idleMillis     longest time without a byte either way; 0 for none
+     * @param retry          when to try again
+     * @param limits         the connection pool in front of the upstream (the local app), or null
      * @param path           the path to send upstream, null to keep the request's
      * @param authority      the Host to send upstream, null to keep the request's
      */
-    record Forward(InetSocketAddress endpoint, String protocol, String cluster, String route, long timeoutMillis,
-                   String path, String authority) implements RouteDecision {
+    record Forward(Upstream upstream, String protocol, String route, long timeoutMillis, long idleMillis, RetryRules retry,
+                   ConnectionLimits limits, String path, String authority) implements RouteDecision {
         public boolean http2() {
             return "http2".equals(protocol) || "grpc".equals(protocol);
+        }
+
+        public boolean grpc() {
+            return "grpc".equals(protocol);
+        }
+
+        /** The upstream's name for stats and logs (a virtual node, {@code local_app}, {@code passthrough}). */
+        public String cluster() {
+            return upstream.name();
         }
     }
 

@@ -7,11 +7,10 @@ import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
 import io.meshwork.proxyapi.WeightedTarget;
 
-import java.net.InetSocketAddress;
 
 /**
  * Routes a request addressed to a virtual service: the service's port, the first route that
- * matches, a weighted target, a round-robin endpoint of that virtual node.
+ * matches, a weighted target; the exchange then picks an instance of that virtual node per attempt.
  */
 final class ServiceRouting {
     private ServiceRouting() {
@@ -33,15 +32,13 @@ final class ServiceRouting {
                 return new RouteDecision.Reject(503, "UH", "route " + route.route().name() + " has no target with a weight");
             }
             ClusterRuntime cluster = clusters.get(target.cluster());
-            InetSocketAddress endpoint = cluster == null ? null : cluster.pick(target.port());
-            if (endpoint == null) {
+            if (cluster == null || !cluster.hasEndpoints()) {
                 return new RouteDecision.Reject(503, "UH", "no healthy upstream: virtual node " + target.cluster()
                         + " has no endpoints");
             }
-            long timeout = route.route().timeout() != null && route.route().timeout().perRequestMillis() != null
-                    ? route.route().timeout().perRequestMillis() : RouteDecision.DEFAULT_TIMEOUT_MILLIS;
-            return new RouteDecision.Forward(endpoint, cluster.protocol(target.port()), target.cluster(),
-                    route.route().name(), timeout, path, authority);
+            return new RouteDecision.Forward(cluster.port(target.port()), cluster.protocol(target.port()), route.route().name(),
+                    route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
+                    authority);
         }
         return new RouteDecision.Reject(404, "NR", "no route of " + service.name() + ":" + servicePort.port()
                 + " matches " + request.method() + " " + request.path());

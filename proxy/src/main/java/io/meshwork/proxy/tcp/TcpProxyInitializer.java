@@ -1,62 +1,103 @@
 package io.meshwork.proxy.tcp;
 
+import io.meshwork.proxy.resilience.ConnectionLimits;
+import io.meshwork.proxy.resilience.ResilienceEvents;
+import io.meshwork.proxy.upstream.EndpointState;
+import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.UpstreamStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * A TCP listener: for each accepted connection, pick an upstream (the local app, or an endpoint
- * of a TCP route's target), connect with reads paused, then relay both ways.
+ * A TCP listener: for each accepted connection, pick an upstream (the local app, or an instance
+ * of a TCP route's target), connect with reads paused, then relay both ways. A connection pool
+ * limit refuses connections beyond it; an idle timeout closes a connection that carried no
+ * byte either way for that long.
  */
 public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxyInitializer.class);
 
-    /** Where one accepted connection goes: an address and a name for stats, or null to refuse it. */
-    public record Target(InetSocketAddress address, String cluster) {
+    /**
+     * Where one accepted connection goes.
+     *
+     * @param upstream   the instances to pick from
+     * @param idleMillis close after this long without traffic; 0 for never
+     * @param limits     the connection pool limit, or null
+     */
+    public record Target(Upstream upstream, long idleMillis, ConnectionLimits limits) {
     }
 
     private final Function<Channel, Target> targets;
     private final ChannelFactory<? extends SocketChannel> channels;
     private final UpstreamStats stats;
+    private final ResilienceEvents events;
 
     public TcpProxyInitializer(Function<Channel, Target> targets, ChannelFactory<? extends SocketChannel> channels,
-                               UpstreamStats stats) {
+                               UpstreamStats stats, ResilienceEvents events) {
         this.targets = targets;
         this.channels = channels;
         this.stats = stats;
+        this.events = events;
     }
 
     @Override
     protected void initChannel(Channel downstream) {
         downstream.config().setAutoRead(false);
         Target target = targets.apply(downstream);
-        if (target == null) {
+        EndpointState endpoint = target == null ? null : target.upstream().pick(List.of());
+        if (endpoint == null) {
             downstream.close();
             return;
         }
+        String cluster = target.upstream().name();
+        ConnectionLimits limits = target.limits();
+        if (limits != null) {
+            if (!limits.tryAcquire()) {
+                events.overflowed(cluster, "connections");
+                downstream.close();
+                return;
+            }
+            downstream.closeFuture().addListener(f -> limits.release());
+        }
+        if (target.idleMillis() > 0) {
+            downstream.pipeline().addLast("idle", new IdleStateHandler(0, 0, target.idleMillis(), TimeUnit.MILLISECONDS) {
+                @Override
+                protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
+                    ctx.close();
+                }
+            });
+        }
+        endpoint.attemptStarted();
+        downstream.closeFuture().addListener(f -> endpoint.attemptEnded());
         ChannelFuture connect = new Bootstrap().group(downstream.eventLoop()).channelFactory(channels)
                 .option(ChannelOption.AUTO_READ, false).option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new TcpRelayHandler(downstream)).connect(target.address());
+                .handler(new TcpRelayHandler(downstream)).connect(endpoint.address());
         connect.addListener(f -> {
+            target.upstream().outcome(endpoint, !f.isSuccess());
             if (f.isSuccess()) {
-                stats.connected(target.cluster());
-                connect.channel().closeFuture().addListener(c -> stats.disconnected(target.cluster()));
+                stats.connected(cluster);
+                connect.channel().closeFuture().addListener(c -> stats.disconnected(cluster));
                 downstream.pipeline().addLast("relay", new TcpRelayHandler(connect.channel()));
                 downstream.read();
             } else {
-                stats.connectFailed(target.cluster());
-                LOG.debug("tcp upstream {} unreachable: {}", target.address(), f.cause().toString());
+                stats.connectFailed(cluster);
+                LOG.debug("tcp upstream {} unreachable: {}", endpoint.address(), f.cause().toString());
                 downstream.close();
             }
         });

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxyapi.Cluster;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.dns.DnsNameResolver;
@@ -26,8 +27,17 @@ public final class ClusterRegistry {
 
     private final Map<String, ClusterRuntime> clusters = new ConcurrentHashMap<>();
     private final DnsNameResolver resolver;
+    private final LoadBalancing balancing;
+    private final ResilienceEvents events;
 
     public ClusterRegistry(EventLoop loop, ChannelFactory<? extends DatagramChannel> datagrams) {
+        this(loop, datagrams, LoadBalancing.LEAST_REQUEST, ResilienceEvents.NONE);
+    }
+
+    public ClusterRegistry(EventLoop loop, ChannelFactory<? extends DatagramChannel> datagrams, LoadBalancing balancing,
+                           ResilienceEvents events) {
+        this.balancing = balancing;
+        this.events = events;
         this.resolver = new DnsNameResolverBuilder(loop).datagramChannelFactory(datagrams).build();
         loop.scheduleWithFixedDelay(this::refresh, 0, 1, TimeUnit.SECONDS);
     }
@@ -35,7 +45,8 @@ public final class ClusterRegistry {
     /** Adds or updates a snapshot's clusters, keeping the state (resolution, balancing) of those that stay. */
     public void update(Iterable<Cluster> latest) {
         for (Cluster c : latest) {
-            ClusterRuntime runtime = clusters.computeIfAbsent(c.name(), ClusterRuntime::new);
+            ClusterRuntime runtime = clusters.computeIfAbsent(c.name(),
+                    name -> new ClusterRuntime(name, balancing, events, System::nanoTime));
             runtime.update(c);
             if (runtime.needsResolution()) {
                 resolve(runtime);

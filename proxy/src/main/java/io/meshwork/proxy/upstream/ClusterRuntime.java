@@ -4,6 +4,9 @@ import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.Discovery;
 import io.meshwork.proxyapi.Endpoint;
 import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.OutlierDetection;
+import io.meshwork.proxy.resilience.ResilienceEvents;
+import io.meshwork.proxy.resilience.RetryBudget;
 import io.netty.util.NetUtil;
 
 import java.net.Inet4Address;
@@ -15,23 +18,40 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * The live state of one upstream virtual node: its instances (registered endpoints plus what
- * its DNS name resolves to) and the round-robin position. It outlives snapshots that keep the
- * cluster, so resolution results and balancing state carry over a configuration change.
+ * its DNS name resolves to), and per listener port an {@link Upstream} that balances over the
+ * instances not ejected and not failing health checks. It outlives snapshots that keep the
+ * cluster, so resolution results, ejections and health verdicts carry over a configuration change.
  */
 public final class ClusterRuntime {
     private final String name;
+    private final LoadBalancing balancing;
+    private final ResilienceEvents events;
+    private final LongSupplier nanoClock;
+    private final RetryBudget budget;
+    private final Map<Integer, PortUpstream> ports = new ConcurrentHashMap<>();
     private volatile Cluster cluster;
     private volatile List<InetAddress> resolved = List.of();
     private volatile List<InetAddress> addresses = List.of();
-    private final AtomicInteger next = new AtomicInteger();
 
     ClusterRuntime(String name) {
+        this(name, LoadBalancing.LEAST_REQUEST, ResilienceEvents.NONE, System::nanoTime);
+    }
+
+    ClusterRuntime(String name, LoadBalancing balancing, ResilienceEvents events, LongSupplier nanoClock) {
         this.name = name;
+        this.balancing = balancing;
+        this.events = events;
+        this.nanoClock = nanoClock;
+        this.budget = new RetryBudget(nanoClock);
     }
 
     public String name() {
@@ -82,6 +102,7 @@ public final class ClusterRuntime {
         }
         all.addAll(resolved);
         addresses = List.copyOf(all);
+        ports.values().forEach(PortUpstream::rebuild);
     }
 
     /** The instances serving {@code port}, as socket addresses. */
@@ -93,27 +114,50 @@ public final class ClusterRuntime {
         return out;
     }
 
-    /** The next instance in round-robin order, or null if the node has none. */
-    public InetSocketAddress pick(int port) {
-        List<InetAddress> current = addresses;
-        if (current.isEmpty()) {
-            return null;
-        }
-        int i = Math.floorMod(next.getAndIncrement(), current.size());
-        return new InetSocketAddress(current.get(i), port);
+    public boolean hasEndpoints() {
+        return !addresses.isEmpty();
     }
 
-    /** The protocol the node's listener on {@code port} speaks ({@code http} if the node does not say). */
-    public String protocol(int port) {
+    /** The node's instances at {@code port}, with their state. */
+    public Upstream port(int port) {
+        return ports.computeIfAbsent(port, PortUpstream::new);
+    }
+
+    /** Every instance state this proxy keeps, by port (for /clusters and health checks). */
+    public Map<Integer, List<EndpointState>> states() {
+        Map<Integer, List<EndpointState>> out = new java.util.TreeMap<>();
+        ports.forEach((port, view) -> out.put(port, List.of(view.endpoints)));
+        return out;
+    }
+
+    /** The instances at {@code port} with their state. */
+    public List<EndpointState> endpointStates(int port) {
+        return List.of(((PortUpstream) port(port)).endpoints);
+    }
+
+    /** The next instance for a new connection (TCP), or null if the node has none. */
+    public InetSocketAddress pick(int port) {
+        EndpointState e = port(port).pick(List.of());
+        return e == null ? null : e.address();
+    }
+
+    /** The node's listener on {@code port}, or null. */
+    public Listener listener(int port) {
         Cluster c = cluster;
         if (c != null && c.listeners() != null) {
             for (Listener l : c.listeners()) {
                 if (l.port() == port) {
-                    return l.protocol();
+                    return l;
                 }
             }
         }
-        return "http";
+        return null;
+    }
+
+    /** The protocol the node's listener on {@code port} speaks ({@code http} if the node does not say). */
+    public String protocol(int port) {
+        Listener l = listener(port);
+        return l == null ? "http" : l.protocol();
     }
 
     private static InetAddress literal(String ip) {
@@ -139,5 +183,149 @@ public final class ClusterRuntime {
             out.sort(Comparator.comparingInt(a -> a instanceof Inet6Address ? 0 : 1));
         }
         return out;
+    }
+
+    /**
+     * The instances at one port. Outlier detection as App Mesh configured Envoy's: after
+     * {@code maxServerErrors} consecutive failures an instance is ejected for
+     * {@code baseEjectionDuration} × the number of times it was ejected (that count decays by one
+     * per {@code interval} it stays in), never more than {@code maxEjectionPercent} of the
+     * instances but always at least one; it comes back on its own when the time is up.
+     * If every instance is ejected or unhealthy, all are used (Envoy's panic mode) rather than none.
+     */
+    private final class PortUpstream implements Upstream {
+        private static final long MAX_EJECTION_NANOS = TimeUnit.SECONDS.toNanos(300);
+        private final int port;
+        private final AtomicInteger turn = new AtomicInteger();
+        private volatile EndpointState[] endpoints = new EndpointState[0];
+
+        PortUpstream(int port) {
+            this.port = port;
+            rebuild();
+        }
+
+        /** New instance list; instances that stay keep their state. */
+        synchronized void rebuild() {
+            Map<InetAddress, EndpointState> old = new java.util.HashMap<>();
+            for (EndpointState e : endpoints) {
+                old.put(e.address().getAddress(), e);
+            }
+            List<InetAddress> current = addresses;
+            EndpointState[] next = new EndpointState[current.size()];
+            for (int i = 0; i < next.length; i++) {
+                EndpointState kept = old.get(current.get(i));
+                next[i] = kept != null ? kept : new EndpointState(new InetSocketAddress(current.get(i), port));
+            }
+            endpoints = next;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public RetryBudget budget() {
+            return budget;
+        }
+
+        @Override
+        public EndpointState pick(List<InetSocketAddress> tried) {
+            EndpointState[] all = endpoints;
+            if (all.length == 0) {
+                return null;
+            }
+            long now = nanoClock.getAsLong();
+            int usable = 0;
+            for (EndpointState e : all) {
+                if (usable(e, now) && !tried.contains(e.address())) {
+                    usable++;
+                }
+            }
+            if (usable == all.length) {
+                return balancing.choose(all, all.length, turn);
+            }
+            EndpointState[] candidates = new EndpointState[all.length];
+            int n = 0;
+            for (EndpointState e : all) {
+                if (usable(e, now) && !tried.contains(e.address())) {
+                    candidates[n++] = e;
+                }
+            }
+            if (n == 0) {
+                // Nothing untried: an instance already tried is better than none.
+                for (EndpointState e : all) {
+                    if (usable(e, now)) {
+                        candidates[n++] = e;
+                    }
+                }
+            }
+            if (n == 0) {
+                return balancing.choose(all, all.length, turn);
+            }
+            return balancing.choose(candidates, n, turn);
+        }
+
+        private boolean usable(EndpointState e, long now) {
+            if (e.ejected && now - e.ejectedUntilNanos >= 0) {
+                comeBack(e, now);
+            }
+            return !e.ejected && e.healthy();
+        }
+
+        private synchronized void comeBack(EndpointState e, long now) {
+            if (e.ejected && now - e.ejectedUntilNanos >= 0) {
+                e.ejected = false;
+                e.returnedAtNanos = now;
+                e.consecutiveErrors.set(0);
+                events.returned(name, e.address());
+            }
+        }
+
+        @Override
+        public void outcome(EndpointState e, boolean failed) {
+            if (!failed) {
+                if (e.consecutiveErrors.get() != 0) {
+                    e.consecutiveErrors.set(0);
+                }
+                return;
+            }
+            Listener listener = listener(port);
+            OutlierDetection rule = listener == null ? null : listener.outlierDetection();
+            if (rule == null) {
+                return;
+            }
+            if (e.consecutiveErrors.incrementAndGet() >= rule.maxServerErrors()) {
+                eject(e, rule, nanoClock.getAsLong());
+            }
+        }
+
+        private synchronized void eject(EndpointState e, OutlierDetection rule, long now) {
+            if (e.ejected) {
+                return;
+            }
+            EndpointState[] all = endpoints;
+            int ejectedNow = 0;
+            for (EndpointState other : all) {
+                if (other.ejected && now - other.ejectedUntilNanos < 0) {
+                    ejectedNow++;
+                }
+            }
+            int allowed = Math.max(1, all.length * rule.maxEjectionPercent() / 100);
+            if (ejectedNow >= allowed) {
+                return;
+            }
+            long interval = TimeUnit.MILLISECONDS.toNanos(Math.max(1, rule.intervalMillis()));
+            if (e.ejections > 0 && e.returnedAtNanos != 0) {
+                e.ejections = (int) Math.max(0, e.ejections - (now - e.returnedAtNanos) / interval);
+            }
+            e.ejections++;
+            long duration = Math.min(Math.max(MAX_EJECTION_NANOS, TimeUnit.MILLISECONDS.toNanos(rule.baseEjectionMillis())),
+                    TimeUnit.MILLISECONDS.toNanos(rule.baseEjectionMillis()) * e.ejections);
+            e.ejectedUntilNanos = now + duration;
+            e.ejected = true;
+            e.consecutiveErrors.set(0);
+            events.ejected(name, e.address(), TimeUnit.NANOSECONDS.toMillis(duration), e.ejections);
+        }
     }
 }

@@ -1,0 +1,91 @@
+package io.meshwork.proxy.upstream;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One instance of a virtual node at one listener port, as this proxy sees it: requests in
+ * flight (for least-request balancing), the outlier detector's count of consecutive server
+ * errors and ejections, and the active health check's verdict. It outlives configuration
+ * changes that keep the instance, so an ejected instance stays ejected.
+ */
+public final class EndpointState {
+    private final InetSocketAddress address;
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger consecutiveErrors = new AtomicInteger();
+    // Outlier ejection, guarded by the owning PortUpstream.
+    volatile long ejectedUntilNanos;
+    volatile boolean ejected;
+    int ejections;
+    long returnedAtNanos;
+    // Active health checking, guarded by this.
+    private volatile boolean healthy = true;
+    private int passes;
+    private int failures;
+
+    EndpointState(InetSocketAddress address) {
+        this.address = address;
+    }
+
+    /** A state that belongs to no cluster (the local app's health verdict). */
+    public static EndpointState standalone(InetSocketAddress address) {
+        return new EndpointState(address);
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public int activeRequests() {
+        return active.get();
+    }
+
+    public void attemptStarted() {
+        active.incrementAndGet();
+    }
+
+    public void attemptEnded() {
+        active.decrementAndGet();
+    }
+
+    public boolean ejected() {
+        return ejected;
+    }
+
+    public int ejections() {
+        return ejections;
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /**
+     * Records one health check; returns true when the verdict flips: unhealthy after
+     * {@code unhealthyThreshold} failures in a row, healthy again after {@code healthyThreshold}
+     * passes in a row.
+     */
+    public synchronized boolean healthCheck(boolean passed, int healthyThreshold, int unhealthyThreshold) {
+        if (passed) {
+            failures = 0;
+            passes++;
+            if (!healthy && passes >= healthyThreshold) {
+                healthy = true;
+                return true;
+            }
+        } else {
+            passes = 0;
+            failures++;
+            if (healthy && failures >= unhealthyThreshold) {
+                healthy = false;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}
