@@ -44,13 +44,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with a line naming itself and what it received; {@code /status/N} answers N,
  * {@code /slow?ms=N} answers after N ms; a request with {@code content-type: application/grpc}
  * gets a gRPC-shaped answer (a length-prefixed message and {@code grpc-status} trailers).
- * With {@code tcp} set it echoes bytes instead.
+ * With {@code tcp} set it echoes bytes instead. It can be told to misbehave: fail a share of
+ * requests with a status, stall (never answer), or fail its health check ({@code /health}).
  */
 public final class TestBackend implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final String name;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile double failShare;
+    private volatile int failStatus = 503;
+    private volatile boolean stalled;
+    private volatile int healthStatus = 200;
 
     private TestBackend(String name, InetSocketAddress address, boolean tcp) {
         this.name = name;
@@ -76,8 +81,28 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend(name, new InetSocketAddress(address, port), true);
     }
 
+    /** Requests answered so far, health checks not counted. */
     public int requests() {
         return requests.get();
+    }
+
+    /** From now on answers {@code share} (0–1) of requests with {@code status}. */
+    public TestBackend failing(double share, int status) {
+        this.failShare = share;
+        this.failStatus = status;
+        return this;
+    }
+
+    /** From now on answers nothing (or, with false, answers again). */
+    public TestBackend stalled(boolean stalled) {
+        this.stalled = stalled;
+        return this;
+    }
+
+    /** What {@code /health} answers. */
+    public TestBackend health(int status) {
+        this.healthStatus = status;
+        return this;
     }
 
     @Override
@@ -120,14 +145,25 @@ public final class TestBackend implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            requests.incrementAndGet();
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            if (uri.path().equals("/health")) {
+                FullHttpResponse health = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(healthStatus));
+                HttpUtil.setContentLength(health, 0);
+                ctx.writeAndFlush(health);
+                return;
+            }
+            requests.incrementAndGet();
+            if (stalled) {
+                return;
+            }
             if ("application/grpc".equals(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
                 grpc(ctx, request);
                 return;
             }
             int status = 200;
-            if (uri.path().startsWith("/status/")) {
+            if (failShare > 0 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() < failShare) {
+                status = failStatus;
+            } else if (uri.path().startsWith("/status/")) {
                 status = Integer.parseInt(uri.path().substring("/status/".length()));
             }
             long delay = uri.parameters().containsKey("ms") ? Long.parseLong(uri.parameters().get("ms").get(0)) : 0;
