@@ -729,7 +729,9 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             responseStarted = true;
             responseDone = true;
             upstreamKeepAlive = false;
-            var local = LocalResponses.of(ctx.alloc(), code, flag, message, keepAlive);
+            String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+            var local = http2Stream && contentType != null && contentType.startsWith("application/grpc")
+                    ? LocalResponses.grpc(code, flag, message) : LocalResponses.of(ctx.alloc(), code, flag, message, keepAlive);
             bytesOut += local.content().readableBytes();
             response = local;
             ctx.writeAndFlush(local);

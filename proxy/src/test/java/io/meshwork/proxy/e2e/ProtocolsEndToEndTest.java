@@ -96,7 +96,23 @@ class ProtocolsEndToEndTest {
 
             H2Client.Response other = client.send("POST", "grpc.proto.local:7000", "/pkg.Greeter/Goodbye",
                     Map.of("content-type", "application/grpc"), message);
-            assertEquals(404, other.status(), "no route for another method");
+            assertEquals(200, other.status(), "gRPC callers get gRPC answers");
+            assertEquals("12", other.headers().get("grpc-status"), "no route for another method: UNIMPLEMENTED");
+            assertEquals("NR", other.headers().get("x-meshwork-flags"));
+        }
+    }
+
+    @Test
+    void aGrpcCallersDeadlineBoundsTheCall() throws Exception {
+        try (H2Client client = new H2Client("127.0.0.61", 15001)) {
+            byte[] message = {0, 0, 0, 0, 0};
+            long started = System.nanoTime();
+            H2Client.Response r = client.send("POST", "grpc.proto.local:7000", "/pkg.Greeter/Hello",
+                    Map.of("content-type", "application/grpc", "te", "trailers", "grpc-timeout", "300m", "x-delay-ms", "3000"),
+                    message);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals("4", r.headers().get("grpc-status"), "DEADLINE_EXCEEDED: " + r.headers());
+            assertTrue(millis >= 290 && millis < 1500, "answered after " + millis + " ms for a 300 ms deadline (route: 15 s)");
         }
     }
 

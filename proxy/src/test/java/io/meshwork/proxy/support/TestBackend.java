@@ -193,13 +193,17 @@ public final class TestBackend implements AutoCloseable {
             DefaultHttpResponse headers = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             headers.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
             headers.headers().set("x-backend", name);
-            ctx.write(headers);
             DefaultHttpHeaders trailers = new DefaultHttpHeaders();
             trailers.set("grpc-status", "0");
             trailers.set("grpc-message", "served by " + name);
             DefaultLastHttpContent last = new DefaultLastHttpContent(request.content().retain());
             last.trailingHeaders().set(trailers);
-            ctx.writeAndFlush(last);
+            // x-delay-ms: a slow method, to see callers' deadlines at work.
+            long delay = Long.parseLong(request.headers().get("x-delay-ms", "0"));
+            ctx.executor().schedule(() -> {
+                ctx.write(headers);
+                ctx.writeAndFlush(last);
+            }, delay, TimeUnit.MILLISECONDS);
         }
     }
 
