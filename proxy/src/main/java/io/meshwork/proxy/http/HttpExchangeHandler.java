@@ -269,8 +269,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         private final String originalUri;
         /** Body parts not yet written upstream, when the body is not kept for a retry. */
         private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-        /** The body so far, kept for a retry while it fits in {@link #MAX_REPLAY_BYTES}; null when it is not kept. */
+        /** Whether the body is kept for a retry (while it fits in {@link #MAX_REPLAY_BYTES}). */
+        private boolean keepBody;
+        /** The body parts kept, created with the first part that has bytes or trailers. */
         private ArrayList<HttpContent> replay;
+        /** The request ended with an empty last part, which is not kept: a retry ends the body with one. */
         private int pendingBytes;
         private int replayBytes;
         private RouteDecision.Forward target;
@@ -324,7 +327,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             long now = ctx.executor().ticker().nanoTime();
             long timeout = target.timeoutMillis();
             // A gRPC caller's deadline bounds the call too: nobody waits for an answer its caller gave up on.
-            long callerDeadline = GrpcTimeout.millis(request.headers().get(GRPC_TIMEOUT));
+            long callerDeadline = http2Stream ? GrpcTimeout.millis(request.headers().get(GRPC_TIMEOUT)) : -1;
             if (callerDeadline > 0 && (timeout <= 0 || callerDeadline < timeout)) {
                 timeout = callerDeadline;
             }
@@ -337,7 +340,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 lastActivity = now;
             }
             if (target.retry().maxRetries() > 0) {
-                replay = new ArrayList<>(2);
+                keepBody = true;
                 target.upstream().budget().recordRequest();
             }
             deadlinesChanged();
@@ -385,10 +388,14 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 respondLocally(503, "UH", "no healthy upstream: " + target.cluster() + " has no endpoints");
                 return;
             }
-            if (tried.isEmpty()) {
-                tried = new ArrayList<>(2);
+            if (attempts > 0) {
+                // Only retries need to remember where earlier attempts went.
+                if (tried.isEmpty()) {
+                    tried = new ArrayList<>(2);
+                    tried.add(upstreamAddress);
+                }
+                tried.add(endpoint.address());
             }
-            tried.add(endpoint.address());
             upstreamAddress = endpoint.address();
             endpoint.attemptStarted();
             long perTry = target.retry().perTryTimeoutMillis();
@@ -418,10 +425,13 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
-            if (replay != null && replayBytes + size > MAX_REPLAY_BYTES) {
+            if (keepBody && replayBytes + size > MAX_REPLAY_BYTES) {
                 stopKeepingBody();
             }
-            if (replay != null) {
+            if (keepBody) {
+                if (replay == null) {
+                    replay = new ArrayList<>(2);
+                }
                 replay.add(content);
                 replayBytes += size;
                 if (upstream != null) {
@@ -451,6 +461,10 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
 
         /** The body outgrew what a retry may resend: from now on it streams through and this request is not retried. */
         private void stopKeepingBody() {
+            keepBody = false;
+            if (replay == null) {
+                return;
+            }
             if (upstream == null) {
                 pending.addAll(replay);
                 pendingBytes += replayBytes;
@@ -483,9 +497,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             upstream.config().setAutoRead(true);
             upstream.write(ForwardedHeaders.head(
                     ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), target.http2())));
-            if (replay != null) {
-                for (HttpContent part : replay) {
-                    upstream.write(part.retainedDuplicate());
+            if (keepBody) {
+                if (replay != null) {
+                    for (HttpContent part : replay) {
+                        upstream.write(part.retainedDuplicate());
+                    }
                 }
             } else {
                 HttpContent part;
@@ -613,7 +629,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         }
 
         private boolean mayRetry() {
-            if (finished || responseStarted || retries >= target.retry().maxRetries() || replay == null) {
+            if (finished || responseStarted || retries >= target.retry().maxRetries() || !keepBody) {
                 return false;
             }
             if (requestDeadline != 0 && ctx.executor().ticker().nanoTime() - requestDeadline >= 0) {
@@ -675,13 +691,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         }
 
         private long nextDeadline() {
-            long next = 0;
-            for (long d : new long[] {requestDeadline, attemptDeadline, idleNanos == 0 ? 0 : lastActivity + idleNanos}) {
-                if (d != 0 && (next == 0 || d - next < 0)) {
-                    next = d;
-                }
-            }
-            return next;
+            return earliest(earliest(requestDeadline, attemptDeadline), idleNanos == 0 ? 0 : lastActivity + idleNanos);
         }
 
         private void deadlinesChanged() {
@@ -785,6 +795,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
                 current = this;
             }
         }
+    }
+
+    /** The earlier of two deadlines, where 0 means none. */
+    private static long earliest(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : (a - b < 0 ? a : b);
     }
 
     /** The grpc-status of a trailers-only response (in its headers), or -1. */

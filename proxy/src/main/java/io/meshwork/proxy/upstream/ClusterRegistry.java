@@ -69,6 +69,7 @@ public final class ClusterRegistry {
 
     private void refresh() {
         clusters.values().forEach(c -> {
+            c.tick();
             if (c.needsResolution()) {
                 resolve(c);
             }

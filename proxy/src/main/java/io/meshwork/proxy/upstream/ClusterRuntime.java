@@ -114,6 +114,11 @@ public final class ClusterRuntime {
         return out;
     }
 
+    /** Once a second, from the registry. */
+    void tick() {
+        budget.tick();
+    }
+
     public boolean hasEndpoints() {
         return !addresses.isEmpty();
     }
