@@ -91,6 +91,7 @@ public final class ProxyMain {
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
         SnapshotFile file = new SnapshotFile(settings.snapshotFile());
         ControlPlaneClient client = new ControlPlaneClient(settings);
+        client.appHealth(healthChecks::appHealthy);
         ConfigWatcher watcher = new ConfigWatcher(client, applier, file);
 
         AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher, healthChecks);

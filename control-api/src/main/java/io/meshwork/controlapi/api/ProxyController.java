@@ -60,9 +60,14 @@ final class ProxyController {
     private final ProxyRegistry registry;
     private final ResourceArn arns;
     private final String account;
+    private final io.meshwork.controlapi.cloudmap.CloudMapRegistrations registrations;
+    private final boolean cloudMapEnabled;
 
     ProxyController(Authenticator authenticator, Authorizer authorizer, SnapshotCache snapshots, ProxyRegistry registry,
-                    ControlApiSettings settings) {
+                    ControlApiSettings settings, io.meshwork.controlapi.cloudmap.CloudMapRegistrations registrations,
+                    io.meshwork.controlapi.cloudmap.CloudMapSettings cloudMap) {
+        this.registrations = registrations;
+        this.cloudMapEnabled = cloudMap.enabled();
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.snapshots = snapshots;
@@ -104,6 +109,7 @@ final class ProxyController {
         if (address != null && resource.kind() != ResourceKind.VIRTUAL_NODE) {
             throw AppMeshException.badRequest("only proxies of virtual nodes register as endpoints");
         }
+        cloudMapRegistration(proxyId, resource, address, input);
         String reason = text(input, "rejectedReason");
         registry.report(new ProxyRegistry.Report(proxyId, resource, address, text(input, "runningVersion"),
                 text(input, "rejectedVersion"), reason == null ? null : reason.substring(0, Math.min(1000, reason.length()))));
@@ -163,6 +169,45 @@ final class ProxyController {
         }
         authorizer.check(caller, PROXY_ACTION, arns.format(key));
         return key;
+    }
+
+    /**
+     * {@code "cloudMapRegistration": {"attributes": {...}}} asks for the proxy to be an instance of
+     * its node's Cloud Map service; {@code "healthy"} is its app's health (its local health check).
+     * Limits are Cloud Map's: 30 attributes, keys up to 255 and values up to 1,024 characters.
+     */
+    private void cloudMapRegistration(String proxyId, ResourceKey resource, String address, ObjectNode input) {
+        JsonNode registration = input.get("cloudMapRegistration");
+        if (registration == null || registration.isNull()) {
+            if (cloudMapEnabled) {
+                registrations.withdrawn(proxyId);
+            }
+            return;
+        }
+        if (!registration.isObject() || address == null || resource.kind() != ResourceKind.VIRTUAL_NODE) {
+            throw AppMeshException.badRequest("'cloudMapRegistration' must be an object, sent by a proxy of a virtual node with an 'address'");
+        }
+        JsonNode attributes = registration.path("attributes");
+        java.util.Map<String, String> extra = new java.util.TreeMap<>();
+        if (!attributes.isMissingNode()) {
+            if (!attributes.isObject() || attributes.size() > 30) {
+                throw AppMeshException.badRequest("'cloudMapRegistration.attributes' must be an object of at most 30 string attributes");
+            }
+            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual() || e.getKey().isEmpty() || e.getKey().length() > 255 || e.getValue().asText().length() > 1024
+                        || e.getKey().startsWith("AWS_INSTANCE_")) {
+                    throw AppMeshException.badRequest("attribute '" + e.getKey() + "' must be a string (key 1-255, value up to 1024"
+                            + " characters); AWS_INSTANCE_* attributes are set from the proxy's address and listener");
+                }
+                extra.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        JsonNode healthy = input.get("healthy");
+        if (healthy != null && !healthy.isBoolean()) {
+            throw AppMeshException.badRequest("'healthy' must be true or false");
+        }
+        registrations.requested(proxyId, extra, healthy == null || healthy.asBoolean());
     }
 
     private static String text(JsonNode input, String member) {

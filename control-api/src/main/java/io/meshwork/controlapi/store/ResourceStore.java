@@ -102,6 +102,22 @@ public final class ResourceStore {
         }
     }
 
+    /** Every resource of one kind, in every mesh, whose stored spec contains {@code specText} (a JSON member name, say). */
+    public List<StoredResource> allOfKindContaining(Connection c, ResourceKind kind, String specText) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resource WHERE kind = ? AND spec LIKE ?"
+                + " ORDER BY mesh_name, name")) {
+            ps.setString(1, kind.arnSegment());
+            ps.setString(2, "%" + specText.replace("%", "\\%").replace("_", "\\_") + "%");
+            List<StoredResource> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
     /** Up to {@code limit} resources of one kind under one parent, by name, after {@code afterName}. */
     public List<StoredResource> page(Connection c, ResourceKind kind, String mesh, String parent, String afterName,
                                      int limit) throws SQLException {

@@ -17,7 +17,7 @@ import java.util.UUID;
 public record ProxySettings(ResourceRef resource, URI controlApi, String accessKeyId, String secretAccessKey,
                             String sessionToken, String region, Mode mode, String localAddress, String appAddress,
                             int ingressPort, int egressPort, int adminPort, Path dataDir, String proxyId,
-                            String endpointAddress, LoadBalancing loadBalancing) {
+                            String endpointAddress, LoadBalancing loadBalancing, Map<String, String> cloudMapRegistration) {
     public enum Mode { SIDECAR, LOCAL }
 
     public static ProxySettings fromEnvironment(Map<String, String> env) {
@@ -48,7 +48,31 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
                 accessKey, secret, env.get("AWS_SESSION_TOKEN"), region, mode, localAddress,
                 env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
                 port(env, "PROXY_EGRESS_PORT", 15001), port(env, "PROXY_ADMIN_PORT", 9901), Path.of(dataDir), proxyId,
-                endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")));
+                endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")), cloudMapRegistration(env));
+    }
+
+    /**
+     * PROXY_CLOUDMAP_REGISTER=true: the control plane registers this proxy as an instance of its
+     * node's Cloud Map service (for workloads nothing else registers), with the attributes in
+     * PROXY_CLOUDMAP_ATTRIBUTES ({@code key=value,key=value}). Null when not asked for.
+     */
+    private static Map<String, String> cloudMapRegistration(Map<String, String> env) {
+        if (!Boolean.parseBoolean(env.getOrDefault("PROXY_CLOUDMAP_REGISTER", "false").trim())) {
+            return null;
+        }
+        Map<String, String> attributes = new java.util.TreeMap<>();
+        String list = env.getOrDefault("PROXY_CLOUDMAP_ATTRIBUTES", "").trim();
+        if (!list.isEmpty()) {
+            for (String pair : list.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("PROXY_CLOUDMAP_ATTRIBUTES must be key=value pairs separated by commas, got '"
+                            + pair.trim() + "'");
+                }
+                attributes.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        return Map.copyOf(attributes);
     }
 
     /** Where the last good snapshot is kept across restarts. */
@@ -62,7 +86,8 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
         return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", accessKeyId=" + accessKeyId + ", mode=" + mode
                 + ", localAddress=" + localAddress + ", appAddress=" + appAddress + ", ports=" + ingressPort + "/"
                 + egressPort + "/" + adminPort + ", proxyId=" + proxyId + ", endpointAddress=" + endpointAddress
-                + ", loadBalancing=" + loadBalancing + "]";
+                + ", loadBalancing=" + loadBalancing + (cloudMapRegistration == null ? "" : ", cloudMapRegistration="
+                + cloudMapRegistration) + "]";
     }
 
     private static String first(Map<String, String> env, String... names) {

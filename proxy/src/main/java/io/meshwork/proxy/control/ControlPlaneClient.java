@@ -53,6 +53,13 @@ public final class ControlPlaneClient {
     private final Aws4Signer signer = Aws4Signer.create();
     private final Aws4SignerParams signing;
 
+    private volatile java.util.function.BooleanSupplier appHealthy = () -> true;
+
+    /** Where the app's health comes from (its local health check), for Cloud Map's custom health status. */
+    public void appHealth(java.util.function.BooleanSupplier healthy) {
+        this.appHealthy = healthy;
+    }
+
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
         AwsCredentials credentials = settings.sessionToken() == null
@@ -86,6 +93,10 @@ public final class ControlPlaneClient {
         body.put("resourceArn", settings.resource().arn());
         if (settings.endpointAddress() != null) {
             body.put("address", settings.endpointAddress());
+        }
+        if (settings.cloudMapRegistration() != null && settings.endpointAddress() != null) {
+            body.putObject("cloudMapRegistration").set("attributes", SnapshotJson.mapper().valueToTree(settings.cloudMapRegistration()));
+            body.put("healthy", appHealthy.getAsBoolean());
         }
         putIfSet(body, "runningVersion", runningVersion);
         putIfSet(body, "rejectedVersion", rejectedVersion);

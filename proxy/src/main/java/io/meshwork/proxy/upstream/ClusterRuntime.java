@@ -40,7 +40,16 @@ public final class ClusterRuntime {
     private final Map<Integer, PortUpstream> ports = new ConcurrentHashMap<>();
     private volatile Cluster cluster;
     private volatile List<InetAddress> resolved = List.of();
-    private volatile List<InetAddress> addresses = List.of();
+    private volatile List<Instance> addresses = List.of();
+
+    /**
+     * An instance of the node: an address, and the port it registered in Cloud Map
+     * (AWS_INSTANCE_PORT) or null. That port is used only when the node has a single listener;
+     * with several listeners one registered port cannot say which of them it serves, so each
+     * listener's own port is used, as App Mesh's Envoy did for every instance.
+     */
+    record Instance(InetAddress address, Integer port) {
+    }
 
     ClusterRuntime(String name) {
         this(name, LoadBalancing.LEAST_REQUEST, ResilienceEvents.NONE, System::nanoTime);
@@ -90,17 +99,20 @@ public final class ClusterRuntime {
     }
 
     private void recompute() {
-        Set<InetAddress> all = new LinkedHashSet<>();
+        Set<Instance> all = new LinkedHashSet<>();
+        boolean singleListener = cluster != null && cluster.listeners() != null && cluster.listeners().size() == 1;
         if (cluster != null && cluster.endpoints() != null) {
             for (Endpoint e : cluster.endpoints()) {
                 try {
-                    all.add(InetAddress.getByName(e.address()));
+                    all.add(new Instance(InetAddress.getByName(e.address()), singleListener ? e.port() : null));
                 } catch (UnknownHostException ignored) {
                     // an endpoint address that is not an IP literal and does not resolve is skipped
                 }
             }
         }
-        all.addAll(resolved);
+        for (InetAddress a : resolved) {
+            all.add(new Instance(a, null));
+        }
         addresses = List.copyOf(all);
         ports.values().forEach(PortUpstream::rebuild);
     }
@@ -108,8 +120,8 @@ public final class ClusterRuntime {
     /** The instances serving {@code port}, as socket addresses. */
     public List<InetSocketAddress> endpoints(int port) {
         List<InetSocketAddress> out = new ArrayList<>();
-        for (InetAddress a : addresses) {
-            out.add(new InetSocketAddress(a, port));
+        for (Instance a : addresses) {
+            out.add(new InetSocketAddress(a.address(), a.port() != null ? a.port() : port));
         }
         return out;
     }
@@ -211,15 +223,15 @@ public final class ClusterRuntime {
 
         /** New instance list; instances that stay keep their state. */
         synchronized void rebuild() {
-            Map<InetAddress, EndpointState> old = new java.util.HashMap<>();
+            Map<InetSocketAddress, EndpointState> old = new java.util.HashMap<>();
             for (EndpointState e : endpoints) {
-                old.put(e.address().getAddress(), e);
+                old.put(e.address(), e);
             }
-            List<InetAddress> current = addresses;
+            List<InetSocketAddress> current = endpoints(port);
             EndpointState[] next = new EndpointState[current.size()];
             for (int i = 0; i < next.length; i++) {
                 EndpointState kept = old.get(current.get(i));
-                next[i] = kept != null ? kept : new EndpointState(new InetSocketAddress(current.get(i), port));
+                next[i] = kept != null ? kept : new EndpointState(current.get(i));
             }
             endpoints = next;
         }

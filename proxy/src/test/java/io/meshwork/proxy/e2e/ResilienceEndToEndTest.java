@@ -102,6 +102,15 @@ class ResilienceEndToEndTest {
         for (TestBackend app : apps) {
             app.failing(0, 503).stalled(false).health(200);
         }
+        // A test that failed half-way leaves its policies behind; the next one must not inherit them.
+        if (listenerChanged) {
+            setListener(l -> { });
+        }
+        if (routeChanged) {
+            setRoute(route(null, null));
+        }
+        eventually(Duration.ofSeconds(15), () -> assertFalse(new ProxyProcessStats("127.0.0.110").get("/clusters").contains("/failed_"),
+                "every instance usable again before the next test"));
     }
 
     @Test
@@ -238,7 +247,9 @@ class ResilienceEndToEndTest {
         assertTrue(moved <= 12_000, "traffic moved away after " + moved + " ms (interval 5 s × threshold 2)");
         assertTrue(new ProxyProcessStats("127.0.0.110").get("/clusters")
                 .contains("api::127.0.0.112:8080::health_flags::/failed_active_hc"));
-        assertEquals(503, status(URI.create("http://" + INSTANCES[1] + ":9901/ready")), "its own proxy is not ready");
+        // The instance's own proxy checks its app on its own schedule: within one more interval it says so too.
+        eventually(Duration.ofSeconds(6), () -> assertEquals(503, status(URI.create("http://" + INSTANCES[1] + ":9901/ready")),
+                "its own proxy is not ready"));
 
         apps[1].health(200);
         eventually(Duration.ofSeconds(14), () -> {
@@ -281,12 +292,17 @@ class ResilienceEndToEndTest {
         return b.build();
     }
 
+    private static boolean listenerChanged;
+    private static boolean routeChanged;
+
     private static void setRoute(HttpRoute route) throws Exception {
+        routeChanged = route.retryPolicy() != null || route.timeout() != null;
         appMesh.updateRoute(r -> r.meshName(MESH).virtualRouterName("api").routeName("all").spec(s -> s.httpRoute(route)));
         awaitConfigurations();
     }
 
     private static void setListener(Consumer<Listener.Builder> extra) throws Exception {
+        listenerChanged = !listener(extra).equals(listener(l -> { }));
         appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api").spec(s -> s.listeners(listener(extra))
                 .serviceDiscovery(d -> d.awsCloudMap(c -> c.namespaceName("res.local").serviceName("api")))));
         awaitConfigurations();

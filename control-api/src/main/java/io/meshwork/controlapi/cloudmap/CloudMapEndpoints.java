@@ -1,0 +1,37 @@
+package io.meshwork.controlapi.cloudmap;
+
+import io.meshwork.controlapi.distribution.EndpointSource;
+import io.meshwork.controlapi.store.CloudMapStore;
+import io.meshwork.proxyapi.Endpoint;
+import jakarta.inject.Singleton;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Instances found in Cloud Map as endpoints of their nodes. Read from the store by every
+ * replica, whichever one polls Cloud Map; with Cloud Map disabled the table is simply empty.
+ */
+@Singleton
+final class CloudMapEndpoints implements EndpointSource {
+    private final CloudMapStore store;
+
+    CloudMapEndpoints(CloudMapStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Map<String, List<Endpoint>> endpoints(Connection c, String mesh) throws SQLException {
+        Map<String, List<Endpoint>> out = new LinkedHashMap<>();
+        store.endpointsInMesh(c, mesh).forEach((node, rows) -> {
+            List<Endpoint> eps = new ArrayList<>(rows.size());
+            rows.forEach(r -> eps.add(new Endpoint(r.address(), r.port(), "cloudMap")));
+            out.put(node, eps);
+        });
+        return out;
+    }
+}

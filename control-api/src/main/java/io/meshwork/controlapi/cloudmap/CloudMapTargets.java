@@ -1,0 +1,82 @@
+package io.meshwork.controlapi.cloudmap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.cloudmap.discovery.CloudMapQuery;
+import io.meshwork.controlapi.resource.ResourceKind;
+import io.meshwork.controlapi.store.ChangeLog;
+import io.meshwork.controlapi.store.CloudMapStore.NodeRef;
+import io.meshwork.controlapi.store.ResourceStore;
+import io.meshwork.controlapi.store.StoredResource;
+import jakarta.inject.Singleton;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The virtual nodes discovered through Cloud Map, each with its query: the spec's namespace,
+ * service and attributes, and its ipPreference (the node's, else the mesh's). Re-read from the
+ * store only when the change log moved, so a 1 s poll does not re-parse every node every second.
+ */
+@Singleton
+final class CloudMapTargets {
+    private final ResourceStore resources;
+    private final ChangeLog changeLog;
+    private long readAt = -1;
+    private Map<NodeRef, CloudMapQuery> current = Map.of();
+    private Map<NodeRef, Integer> ports = Map.of();
+
+    CloudMapTargets(ResourceStore resources, ChangeLog changeLog) {
+        this.resources = resources;
+        this.changeLog = changeLog;
+    }
+
+    synchronized Map<NodeRef, CloudMapQuery> read(Connection c) throws SQLException {
+        long latest = changeLog.latest(c);
+        if (latest == readAt) {
+            return current;
+        }
+        Map<String, String> meshPreference = new HashMap<>();
+        for (StoredResource mesh : resources.allOfKindContaining(c, ResourceKind.MESH, "\"ipPreference\"")) {
+            String pref = mesh.spec().path("serviceDiscovery").path("ipPreference").asText(null);
+            if (pref != null) {
+                meshPreference.put(mesh.key().name(), pref);
+            }
+        }
+        Map<NodeRef, CloudMapQuery> out = new LinkedHashMap<>();
+        Map<NodeRef, Integer> firstPorts = new HashMap<>();
+        for (StoredResource node : resources.allOfKindContaining(c, ResourceKind.VIRTUAL_NODE, "\"awsCloudMap\"")) {
+            JsonNode cm = node.spec().path("serviceDiscovery").path("awsCloudMap");
+            if (cm.isMissingNode()) {
+                continue;
+            }
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (JsonNode a : cm.path("attributes")) {
+                attributes.put(a.path("key").asText(), a.path("value").asText());
+            }
+            String pref = cm.path("ipPreference").asText(meshPreference.get(node.key().mesh()));
+            NodeRef ref = new NodeRef(node.key().mesh(), node.key().name());
+            Integer port = firstListenerPort(node.spec());
+            if (port != null) {
+                firstPorts.put(ref, port);
+            }
+            out.put(ref, new CloudMapQuery(cm.path("namespaceName").asText(), cm.path("serviceName").asText(), attributes, pref));
+        }
+        current = Map.copyOf(out);
+        ports = Map.copyOf(firstPorts);
+        readAt = latest;
+        return current;
+    }
+
+    /** The port of the node's first listener (AWS_INSTANCE_PORT of its registered proxies), as last read. */
+    synchronized Integer firstListenerPort(NodeRef node) {
+        return ports.get(node);
+    }
+
+    private static Integer firstListenerPort(JsonNode nodeSpec) {
+        JsonNode port = nodeSpec.path("listeners").path(0).path("portMapping").path("port");
+        return port.isInt() ? port.asInt() : null;
+    }
+}
