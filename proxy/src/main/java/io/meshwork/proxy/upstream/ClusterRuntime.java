@@ -119,11 +119,12 @@ public final class ClusterRuntime {
 
     /** The instances serving {@code port}, as socket addresses. */
     public List<InetSocketAddress> endpoints(int port) {
-        List<InetSocketAddress> out = new ArrayList<>();
+        // One instance can be known twice (its proxy registered, and Cloud Map lists it): one endpoint.
+        Set<InetSocketAddress> out = new LinkedHashSet<>();
         for (Instance a : addresses) {
             out.add(new InetSocketAddress(a.address(), a.port() != null ? a.port() : port));
         }
-        return out;
+        return new ArrayList<>(out);
     }
 
     /** Once a second, from the registry. */
