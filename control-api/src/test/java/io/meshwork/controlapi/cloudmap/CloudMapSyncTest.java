@@ -106,11 +106,70 @@ class CloudMapSyncTest {
         }
     }
 
+    @Test
+    void aRegisteredProxysHealthGoesToCloudMapAndAnOutageIsReportedNotApplied() throws Exception {
+        String serviceId = CloudMapFixtures.service(cloudMap, "health.local", "orders", true);
+        register(serviceId, "o-1", "10.0.0.1", "v1");
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("control-api.cloudmap.enabled", true);
+        settings.put("control-api.cloudmap.endpoint", moto.endpoint().toString());
+        try (ControlApiServer server = ControlApiServer.start(settings); AppMeshClient appMesh = server.client()) {
+            createMesh(appMesh, "health.local");
+            SignedHttp http = new SignedHttp(server.endpoint());
+            String report = "{\"resourceArn\":\"mesh/shop/virtualNode/orders\",\"address\":\"10.0.9.9\","
+                    + "\"cloudMapRegistration\":{\"attributes\":{\"team\":\"payments\"}},\"healthy\":%s}";
+            assertEquals(200, http.send("PUT", "/meshwork/v1/proxies/orders-9", String.format(report, "true").getBytes()).statusCode());
+            // The proxy is an endpoint twice over: as a registered proxy (at its listener port) and as a Cloud Map instance.
+            awaitEndpoints(http, List.of("10.0.0.1:8080", "10.0.9.9:listener", "10.0.9.9:9080"));
+            assertEquals("HEALTHY", health(serviceId, "orders-9"));
+
+            http.send("PUT", "/meshwork/v1/proxies/orders-9", String.format(report, "false").getBytes());
+            eventuallyTrue(() -> "UNHEALTHY".equals(health(serviceId, "orders-9")), "the app's failing health check reaches Cloud Map");
+            assertEquals(400, http.send("PUT", "/meshwork/v1/proxies/orders-9", ("{\"resourceArn\":\"mesh/shop/virtualNode/orders\","
+                    + "\"address\":\"10.0.9.9\",\"cloudMapRegistration\":{\"attributes\":{\"AWS_INSTANCE_IPV4\":\"1.2.3.4\"}}}")
+                    .getBytes()).statusCode(), "AWS_INSTANCE_* come from the proxy's address, not from the caller");
+
+            assertEquals(200, http.send("DELETE", "/meshwork/v1/proxies/orders-9", null).statusCode());
+            eventuallyTrue(() -> cloudMap.listInstances(r -> r.serviceId(serviceId)).instances().stream()
+                    .noneMatch(i -> i.id().equals("orders-9")), "a proxy that leaves is deregistered from Cloud Map");
+            awaitEndpoints(http, List.of("10.0.0.1:8080"));
+
+            moto.stop();
+            try {
+                eventuallyTrue(() -> status(server).path("failingServices").toString().contains("health.local/orders"),
+                        "the status names the service Cloud Map cannot be read for");
+                Thread.sleep(2000);
+                assertEquals(List.of("10.0.0.1:8080"), awaitEndpoints(http, List.of("10.0.0.1:8080")),
+                        "and the instances found before the outage stay");
+            } finally {
+                moto.start();
+            }
+        }
+    }
+
+    private static String health(String serviceId, String instanceId) {
+        return cloudMap.getInstancesHealthStatus(r -> r.serviceId(serviceId)).statusAsStrings().get(instanceId);
+    }
+
+    private static void eventuallyTrue(java.util.function.BooleanSupplier check, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!check.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static void createMesh(AppMeshClient c) {
+        createMesh(c, "shop.local");
+    }
+
+    private static void createMesh(AppMeshClient c, String namespace) {
         c.createMesh(r -> r.meshName("shop"));
         c.createVirtualNode(r -> r.meshName("shop").virtualNodeName("orders").spec(s -> s
                 .listeners(Listener.builder().portMapping(p -> p.port(9080).protocol(PortProtocol.HTTP)).build())
-                .serviceDiscovery(d -> d.awsCloudMap(m -> m.namespaceName("shop.local").serviceName("orders")
+                .serviceDiscovery(d -> d.awsCloudMap(m -> m.namespaceName(namespace).serviceName("orders")
                         .attributes(AwsCloudMapInstanceAttribute.builder().key("version").value("v1").build())))));
         c.createVirtualService(r -> r.meshName("shop").virtualServiceName("orders.shop.local")
                 .spec(s -> s.provider(p -> p.virtualNode(v -> v.virtualNodeName("orders")))));
@@ -151,7 +210,11 @@ class CloudMapSyncTest {
         return seen;
     }
 
-    private static JsonNode status(ControlApiServer server) throws Exception {
-        return JSON.readTree(new SignedHttp(server.endpoint()).send("GET", "/meshwork/v1/cloudmap", null).body());
+    private static JsonNode status(ControlApiServer server) {
+        try {
+            return JSON.readTree(new SignedHttp(server.endpoint()).send("GET", "/meshwork/v1/cloudmap", null).body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
