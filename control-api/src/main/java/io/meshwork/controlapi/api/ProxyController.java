@@ -60,14 +60,12 @@ final class ProxyController {
     private final ProxyRegistry registry;
     private final ResourceArn arns;
     private final String account;
-    private final io.meshwork.controlapi.cloudmap.CloudMapRegistrations registrations;
-    private final boolean cloudMapEnabled;
+    private final io.meshwork.controlapi.cloudmap.CloudMapState registrations;
 
     ProxyController(Authenticator authenticator, Authorizer authorizer, SnapshotCache snapshots, ProxyRegistry registry,
-                    ControlApiSettings settings, io.meshwork.controlapi.cloudmap.CloudMapRegistrations registrations,
-                    io.meshwork.controlapi.cloudmap.CloudMapSettings cloudMap) {
+                    ControlApiSettings settings, io.meshwork.controlapi.cloudmap.CloudMapState registrations) {
         this.registrations = registrations;
-        this.cloudMapEnabled = cloudMap.enabled();
+
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.snapshots = snapshots;
@@ -179,9 +177,7 @@ final class ProxyController {
     private void cloudMapRegistration(String proxyId, ResourceKey resource, String address, ObjectNode input) {
         JsonNode registration = input.get("cloudMapRegistration");
         if (registration == null || registration.isNull()) {
-            if (cloudMapEnabled) {
-                registrations.withdrawn(proxyId);
-            }
+            registrations.registrationWithdrawn(proxyId); // matches nothing unless this proxy asked before
             return;
         }
         if (!registration.isObject() || address == null || resource.kind() != ResourceKind.VIRTUAL_NODE) {
@@ -207,7 +203,7 @@ final class ProxyController {
         if (healthy != null && !healthy.isBoolean()) {
             throw AppMeshException.badRequest("'healthy' must be true or false");
         }
-        registrations.requested(proxyId, extra, healthy == null || healthy.asBoolean());
+        registrations.registrationRequested(proxyId, extra, healthy == null || healthy.asBoolean());
     }
 
     private static String text(JsonNode input, String member) {

@@ -2,9 +2,10 @@ package io.meshwork.controlapi.cloudmap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshwork.cloudmap.discovery.CloudMapQuery;
+import io.meshwork.cloudmap.sync.NodeRef;
+import io.meshwork.cloudmap.sync.NodeTarget;
 import io.meshwork.controlapi.resource.ResourceKind;
 import io.meshwork.controlapi.store.ChangeLog;
-import io.meshwork.controlapi.store.CloudMapStore.NodeRef;
 import io.meshwork.controlapi.store.ResourceStore;
 import io.meshwork.controlapi.store.StoredResource;
 import jakarta.inject.Singleton;
@@ -25,15 +26,14 @@ final class CloudMapTargets {
     private final ResourceStore resources;
     private final ChangeLog changeLog;
     private long readAt = -1;
-    private Map<NodeRef, CloudMapQuery> current = Map.of();
-    private Map<NodeRef, Integer> ports = Map.of();
+    private Map<NodeRef, NodeTarget> current = Map.of();
 
     CloudMapTargets(ResourceStore resources, ChangeLog changeLog) {
         this.resources = resources;
         this.changeLog = changeLog;
     }
 
-    synchronized Map<NodeRef, CloudMapQuery> read(Connection c) throws SQLException {
+    synchronized Map<NodeRef, NodeTarget> read(Connection c) throws SQLException {
         long latest = changeLog.latest(c);
         if (latest == readAt) {
             return current;
@@ -45,10 +45,10 @@ final class CloudMapTargets {
                 meshPreference.put(mesh.key().name(), pref);
             }
         }
-        Map<NodeRef, CloudMapQuery> out = new LinkedHashMap<>();
-        Map<NodeRef, Integer> firstPorts = new HashMap<>();
+        Map<NodeRef, NodeTarget> out = new LinkedHashMap<>();
         for (StoredResource node : resources.allOfKindContaining(c, ResourceKind.VIRTUAL_NODE, "\"awsCloudMap\"")) {
-            JsonNode cm = node.spec().path("serviceDiscovery").path("awsCloudMap");
+            JsonNode spec = node.spec();
+            JsonNode cm = spec.path("serviceDiscovery").path("awsCloudMap");
             if (cm.isMissingNode()) {
                 continue;
             }
@@ -57,26 +57,14 @@ final class CloudMapTargets {
                 attributes.put(a.path("key").asText(), a.path("value").asText());
             }
             String pref = cm.path("ipPreference").asText(meshPreference.get(node.key().mesh()));
-            NodeRef ref = new NodeRef(node.key().mesh(), node.key().name());
-            Integer port = firstListenerPort(node.spec());
-            if (port != null) {
-                firstPorts.put(ref, port);
-            }
-            out.put(ref, new CloudMapQuery(cm.path("namespaceName").asText(), cm.path("serviceName").asText(), attributes, pref));
+            JsonNode port = spec.path("listeners").path(0).path("portMapping").path("port");
+            NodeTarget target = new NodeTarget(node.key().mesh(), node.key().name(),
+                    new CloudMapQuery(cm.path("namespaceName").asText(), cm.path("serviceName").asText(), attributes, pref),
+                    port.isInt() ? port.asInt() : null);
+            out.put(target.ref(), target);
         }
         current = Map.copyOf(out);
-        ports = Map.copyOf(firstPorts);
         readAt = latest;
         return current;
-    }
-
-    /** The port of the node's first listener (AWS_INSTANCE_PORT of its registered proxies), as last read. */
-    synchronized Integer firstListenerPort(NodeRef node) {
-        return ports.get(node);
-    }
-
-    private static Integer firstListenerPort(JsonNode nodeSpec) {
-        JsonNode port = nodeSpec.path("listeners").path(0).path("portMapping").path("port");
-        return port.isInt() ? port.asInt() : null;
     }
 }

@@ -42,6 +42,16 @@ public final class Leases {
         return true;
     }
 
+    /** Whether {@code holder} holds {@code name} at {@code now} (locking it until the transaction ends). */
+    public boolean holds(Connection c, String name, String holder, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT holder, expires_at FROM lease WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getString(1).equals(holder) && rs.getLong(2) > now;
+            }
+        }
+    }
+
     /** Gives a lease up at once (on shutdown), if {@code holder} has it. */
     public void release(Connection c, String name, String holder) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM lease WHERE name = ? AND holder = ?")) {

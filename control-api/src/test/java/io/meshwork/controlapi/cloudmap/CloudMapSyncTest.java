@@ -147,6 +147,53 @@ class CloudMapSyncTest {
         }
     }
 
+    @Test
+    void theStandaloneSyncerWorksThroughTheControlApiWithItsOwnKey() throws Exception {
+        String serviceId = CloudMapFixtures.service(cloudMap, "remote.local", "orders", false);
+        register(serviceId, "o-1", "10.0.0.1", "v1");
+        register(serviceId, "o-2", "10.0.0.2", "v2");
+        try (ControlApiServer server = ControlApiServer.start(); AppMeshClient appMesh = server.client()) {
+            createMesh(appMesh, "remote.local");
+            SignedHttp http = new SignedHttp(server.endpoint());
+            JsonNode key = JSON.readTree(http.send("POST", "/meshwork/v1/access-keys", ("{\"name\":\"cloudmap-sync\",\"policy\":"
+                    + "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"meshwork:SyncCloudMap\",\"Resource\":\"*\"}]}}")
+                    .getBytes(StandardCharsets.UTF_8)).body());
+            String id = key.path("accessKeyId").asText();
+            String secret = key.path("secretAccessKey").asText();
+            assertEquals(403, http.send("GET", "/meshwork/v1/cloudmap/work?holder=x", null, id + "X", secret, java.time.Instant.now())
+                    .statusCode(), "an unknown key gets nothing");
+
+            io.meshwork.cloudmap.sync.CloudMapSyncLoop first = standalone(server, id, secret, "first");
+            io.meshwork.cloudmap.sync.CloudMapSyncLoop second = standalone(server, id, secret, "second");
+            first.pollOnce();
+            second.pollOnce();
+            assertTrue(first.leader());
+            assertTrue(!second.leader(), "one standalone syncer holds the lease");
+            assertEquals(0, second.calls(), "the other makes no Cloud Map calls");
+            awaitEndpoints(http, List.of("10.0.0.1:8080"));
+
+            // One change per poll: moto's revision is a sum over present instances, so a deregistration and a
+            // registration together can leave it where it was (Cloud Map's only ever grows).
+            register(serviceId, "o-3", "10.0.0.3", "v1");
+            first.pollOnce();
+            awaitEndpoints(http, List.of("10.0.0.1:8080", "10.0.0.3:8080"));
+            cloudMap.deregisterInstance(r -> r.serviceId(serviceId).instanceId("o-1"));
+            first.pollOnce();
+            awaitEndpoints(http, List.of("10.0.0.3:8080"));
+
+            first.release();
+            second.pollOnce();
+            assertTrue(second.leader(), "a released lease is taken at once");
+        }
+    }
+
+    private static io.meshwork.cloudmap.sync.CloudMapSyncLoop standalone(ControlApiServer server, String id, String secret, String name) {
+        io.meshwork.cloudmap.sync.SyncPlane plane = new io.meshwork.cloudmap.standalone.RemoteSyncPlane(server.endpoint(), id, secret,
+                "us-east-1", name, Duration.ofSeconds(10));
+        return new io.meshwork.cloudmap.sync.CloudMapSyncLoop(plane, new io.meshwork.cloudmap.discovery.CloudMapDiscovery(cloudMap),
+                new io.meshwork.cloudmap.registration.CloudMapRegistrar(cloudMap));
+    }
+
     private static String health(String serviceId, String instanceId) {
         return cloudMap.getInstancesHealthStatus(r -> r.serviceId(serviceId)).statusAsStrings().get(instanceId);
     }
