@@ -44,7 +44,7 @@ public final class BenchTarget implements AutoCloseable {
         return new BenchTarget("external " + endpoint, endpoint, null);
     }
 
-    static BenchTarget moto(Path logDir) throws Exception {
+    public static BenchTarget moto(Path logDir) throws Exception {
         int port = freePort();
         ProcessBuilder builder = new ProcessBuilder(List.of("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port)));
         builder.redirectErrorStream(true).redirectOutput(logDir.resolve("moto.log").toFile());

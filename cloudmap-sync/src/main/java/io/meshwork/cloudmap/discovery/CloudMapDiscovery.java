@@ -22,6 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -38,7 +44,7 @@ import java.util.function.LongSupplier;
  * succeeds, so an outage of Cloud Map never empties a node. "Namespace/service not found" is
  * an answer, not an outage: such a node has no Cloud Map instances.
  */
-public final class CloudMapDiscovery {
+public final class CloudMapDiscovery implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CloudMapDiscovery.class);
     private static final int MAX_RESULTS = 1000; // DiscoverInstances' largest page (the default is 100)
 
@@ -49,10 +55,19 @@ public final class CloudMapDiscovery {
     private final ServiceDiscoveryClient client;
     private final long healthRefreshNanos;
     private final LongSupplier nanoClock;
-    private final Map<ServiceName, Long> revisions = new HashMap<>();
-    private final Map<ServiceName, Long> readAt = new HashMap<>();
-    private final Map<CloudMapQuery, List<DiscoveredEndpoint>> known = new HashMap<>();
-    private final Set<ServiceName> failing = new HashSet<>();
+    private final Map<ServiceName, Long> revisions = new ConcurrentHashMap<>();
+    private final Map<ServiceName, Long> readAt = new ConcurrentHashMap<>();
+    private final Map<CloudMapQuery, List<DiscoveredEndpoint>> known = new ConcurrentHashMap<>();
+    private final Set<ServiceName> failing = ConcurrentHashMap.newKeySet();
+    /**
+     * Services are read side by side: one after another, a poll of a few hundred services would
+     * take longer than the poll interval at Cloud Map's ~10 ms per call.
+     */
+    private final ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "cloudmap-discovery");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong calls = new AtomicLong();
 
     public CloudMapDiscovery(ServiceDiscoveryClient client) {
@@ -74,10 +89,11 @@ public final class CloudMapDiscovery {
         }
         revisions.keySet().retainAll(byService.keySet());
         readAt.keySet().retainAll(byService.keySet());
-        Map<CloudMapQuery, List<DiscoveredEndpoint>> changed = new LinkedHashMap<>();
-        Set<ServiceName> failed = new HashSet<>();
+        Map<CloudMapQuery, List<DiscoveredEndpoint>> changed = new ConcurrentHashMap<>();
+        Set<ServiceName> failed = ConcurrentHashMap.newKeySet();
         long now = nanoClock.getAsLong();
-        byService.forEach((service, serviceQueries) -> {
+        List<Callable<Void>> tasks = new ArrayList<>();
+        byService.forEach((service, serviceQueries) -> tasks.add(() -> {
             try {
                 pollService(service, serviceQueries, now, changed);
                 if (failing.remove(service)) {
@@ -89,14 +105,30 @@ public final class CloudMapDiscovery {
                     LOG.warn("Cloud Map service {} could not be read, keeping its last known instances: {}", service, e.getMessage());
                 }
             }
-        });
+            return null;
+        }));
+        try {
+            for (Future<Void> f : workers.invokeAll(tasks)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cloud Map poll failed", e.getCause());
+        }
         failing.retainAll(byService.keySet());
-        return new Poll(changed, failed);
+        return new Poll(new LinkedHashMap<>(changed), new HashSet<>(failed));
     }
 
     /** The instances last found for each query still asked for. */
     public synchronized Map<CloudMapQuery, List<DiscoveredEndpoint>> known() {
         return Map.copyOf(known);
+    }
+
+    /** Stops the readers (the client is the caller's to close). */
+    @Override
+    public void close() {
+        workers.shutdownNow();
     }
 
     /** Cloud Map API calls made so far (for metrics and the steady-state call rate). */

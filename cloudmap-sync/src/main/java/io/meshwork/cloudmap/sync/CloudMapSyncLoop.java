@@ -112,10 +112,15 @@ public final class CloudMapSyncLoop {
         return discovery.calls() + registrationCalls.get();
     }
 
+    /** Gives the lease up (if held) and stops reading Cloud Map. */
     public void release() {
-        if (leader) {
-            plane.release();
-            leader = false;
+        try {
+            if (leader) {
+                plane.release();
+                leader = false;
+            }
+        } finally {
+            discovery.close();
         }
     }
 
