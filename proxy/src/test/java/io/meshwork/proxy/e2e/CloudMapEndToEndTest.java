@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import static io.meshwork.proxy.support.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -177,24 +178,5 @@ class CloudMapEndToEndTest {
     private static void register(String id, String ip, String version) {
         cloudMap.registerInstance(r -> r.serviceId(serviceId).instanceId(id)
                 .attributes(Map.of("AWS_INSTANCE_IPV4", ip, "AWS_INSTANCE_PORT", "8080", "version", version)));
-    }
-
-    private interface Check {
-        void run() throws Exception;
-    }
-
-    private static void eventually(Duration within, Check check) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            try {
-                check.run();
-                return;
-            } catch (AssertionError | RuntimeException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 }

@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import static io.meshwork.proxy.support.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -322,26 +323,6 @@ class ResilienceEndToEndTest {
                 assertTrue(app.requests() > 0, "every instance serves");
             }
         });
-    }
-
-    private interface Check {
-        void run() throws Exception;
-    }
-
-    /** Retries {@code check} until it holds or {@code within} has passed. */
-    private static void eventually(Duration within, Check check) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            try {
-                check.run();
-                return;
-            } catch (AssertionError | RuntimeException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private static int status(URI uri) throws Exception {
