@@ -61,9 +61,12 @@ final class ProxyController {
     private final ResourceArn arns;
     private final String account;
     private final io.meshwork.controlapi.cloudmap.CloudMapState registrations;
+    private final io.meshwork.controlapi.ca.MeshCertificateAuthority ca;
 
     ProxyController(Authenticator authenticator, Authorizer authorizer, SnapshotCache snapshots, ProxyRegistry registry,
-                    ControlApiSettings settings, io.meshwork.controlapi.cloudmap.CloudMapState registrations) {
+                    ControlApiSettings settings, io.meshwork.controlapi.cloudmap.CloudMapState registrations,
+                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
+        this.ca = ca;
         this.registrations = registrations;
 
         this.authenticator = authenticator;
@@ -114,6 +117,26 @@ final class ProxyController {
         return AppMeshApi.ok(StrictJson.mapper().createObjectNode().put("expiresInMillis", registry.ttl().toMillis()));
     }
 
+    /**
+     * Workload identity: signs the proxy's CSR (its private key stays with it) with its mesh's CA.
+     * Body {@code {"resourceArn": ..., "csr": PEM}}; answers the leaf with its chain, the trust
+     * bundle, the serial and the expiry. Only a key allowed appmesh:StreamAggregatedResources on
+     * that node gets that node's certificate.
+     */
+    @io.micronaut.http.annotation.Post("/{proxyId}/certificate")
+    HttpResponse<byte[]> certificate(HttpRequest<?> request, String proxyId, @Nullable @Body byte[] body) {
+        ObjectNode input = StrictJson.parseObject(body);
+        ResourceKey resource = authorize(request, body, proxyId, input.path("resourceArn").asText(""));
+        io.meshwork.controlapi.ca.MeshCertificateAuthority.Issued issued = ca.issue(resource, proxyId, text(input, "csr"));
+        ObjectNode out = StrictJson.mapper().createObjectNode();
+        out.put("certificateChain", issued.certificateChain());
+        out.put("trustBundle", issued.trustBundle());
+        out.put("serial", issued.serial());
+        out.put("notAfter", BigDecimal.valueOf(issued.notAfterMillis(), 3));
+        out.put("spiffeId", ca.spiffeId(resource));
+        return AppMeshApi.ok(out);
+    }
+
     @Delete("/{proxyId}")
     HttpResponse<byte[]> deregister(HttpRequest<?> request, String proxyId) {
         ProxyStore.Row row = registry.find(proxyId).orElseThrow(() -> AppMeshException.notFound("No proxy " + proxyId));
@@ -145,6 +168,8 @@ final class ProxyController {
             p.put("upToDate", current.isPresent() && current.get().version().equals(row.runningVersion()));
             putIfSet(p, "rejectedVersion", row.rejectedVersion());
             putIfSet(p, "rejectedReason", row.rejectedReason());
+            registry.certificate(row.proxyId()).ifPresent(cert -> p.putObject("certificate").put("serial", cert.serial())
+                    .put("notAfter", BigDecimal.valueOf(cert.notAfter(), 3)));
             p.put("connectedAt", BigDecimal.valueOf(row.connectedAt(), 3));
             p.put("lastSeenAt", BigDecimal.valueOf(row.lastSeen(), 3));
         }

@@ -38,9 +38,11 @@ public final class ProxyRegistry {
     private final Clock clock;
     private final long startedAt;
     private final Duration ttl;
+    private final io.meshwork.controlapi.store.CaStore caStore;
 
     ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock,
-                  io.meshwork.controlapi.config.ControlApiSettings settings) {
+                  io.meshwork.controlapi.config.ControlApiSettings settings, io.meshwork.controlapi.store.CaStore caStore) {
+        this.caStore = caStore;
         this.ttl = settings.proxyRegistrationTtl();
         this.database = database;
         this.proxies = proxies;
@@ -114,6 +116,11 @@ public final class ProxyRegistry {
 
     public Optional<ProxyStore.Row> find(String proxyId) {
         return database.inTransaction(c -> proxies.find(c, proxyId));
+    }
+
+    /** The certificate most recently issued to a proxy, if any. */
+    public Optional<io.meshwork.controlapi.store.CaStore.IssuedRow> certificate(String proxyId) {
+        return database.inTransaction(c -> caStore.latestFor(c, proxyId));
     }
 
     public List<ProxyStore.Row> list(String meshOrNull) {

@@ -1,0 +1,246 @@
+package io.meshwork.controlapi.ca;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.controlapi.auth.keys.SecretCipher;
+import io.meshwork.controlapi.config.ControlApiSettings;
+import io.meshwork.controlapi.error.AppMeshException;
+import io.meshwork.controlapi.resource.ResourceKey;
+import io.meshwork.controlapi.store.CaStore;
+import io.meshwork.controlapi.store.CaStore.CaRow;
+import io.meshwork.controlapi.store.Database;
+import io.meshwork.controlapi.store.ResourceStore;
+import io.meshwork.controlapi.store.StoredResource;
+import jakarta.inject.Singleton;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.spec.X509EncodedKeySpec;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Issues workload certificates: a root CA per trust domain, a subordinate CA per mesh (created on
+ * first use, in the store so every replica signs with the same one), and leaves for proxies from
+ * their CSRs, with the SPIFFE ID {@code spiffe://<trust domain>/mesh/<mesh>/<kind>/<name>} and the
+ * node's DNS names as subjectAltNames. The proxy's key never comes here: only its CSR.
+ */
+@Singleton
+public final class MeshCertificateAuthority {
+    private static final Logger LOG = LoggerFactory.getLogger(MeshCertificateAuthority.class);
+
+    /** A signed leaf with the chain to present, and the trust anchors to verify peers with. */
+    public record Issued(String certificateChain, String trustBundle, String serial, long notAfterMillis) {
+    }
+
+    private final Database database;
+    private final CaStore store;
+    private final ResourceStore resources;
+    private final SecretCipher cipher;
+    private final CaSettings settings;
+    private final String trustDomain;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, X509Issuer.Signer> signers = new ConcurrentHashMap<>();
+
+    MeshCertificateAuthority(Database database, CaStore store, ResourceStore resources, SecretCipher cipher, CaSettings settings,
+                             ControlApiSettings api, Clock clock) {
+        this.database = database;
+        this.store = store;
+        this.resources = resources;
+        this.cipher = cipher;
+        this.settings = settings;
+        this.trustDomain = api.trustDomain();
+        this.clock = clock;
+    }
+
+    public String spiffeId(ResourceKey resource) {
+        return "spiffe://" + trustDomain + "/mesh/" + resource.mesh() + "/" + resource.kind().arnSegment() + "/" + resource.name();
+    }
+
+    /** Signs {@code csrPem} for a proxy of {@code resource}; BadRequest for a CSR that is not one, or whose key the CA does not certify. */
+    public Issued issue(ResourceKey resource, String proxyId, String csrPem) {
+        PKCS10CertificationRequest csr = csrPem == null ? null : Pem.csr(csrPem);
+        if (csr == null) {
+            throw AppMeshException.badRequest("'csr' must be a PEM certification request (-----BEGIN CERTIFICATE REQUEST-----)");
+        }
+        PublicKey key;
+        try {
+            key = publicKey(csr);
+            if (key == null) {
+                throw AppMeshException.badRequest("the CSR's key must be EC P-256, EC P-384 or RSA of at least 2048 bits");
+            }
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+                throw AppMeshException.badRequest("the CSR's signature does not verify: it was not signed with its own key");
+            }
+        } catch (OperatorCreationException | PKCSException | GeneralSecurityException | IOException e) {
+            throw AppMeshException.badRequest("the CSR cannot be verified: " + e.getMessage());
+        }
+        if (KeyAlgorithm.of(key) == null) {
+            throw AppMeshException.badRequest("the CSR's key must be EC P-256, EC P-384 or RSA of at least 2048 bits");
+        }
+        X509Issuer.Signer meshCa = signer(resource.mesh());
+        Instant now = clock.instant();
+        Instant notAfter = now.plus(settings.leafLifetime());
+        if (notAfter.isAfter(meshCa.certificate().getNotAfter().toInstant())) {
+            notAfter = meshCa.certificate().getNotAfter().toInstant();
+        }
+        List<String> dns = dnsNames(resource);
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Meshwork")
+                .addRDN(BCStyle.CN, truncate(resource.name(), 64)).build();
+        for (int attempt = 0; ; attempt++) {
+            BigInteger serial = serial();
+            X509Certificate leaf = X509Issuer.leaf(subject, key, spiffeId(resource), dns, meshCa, serial, notAfter);
+            Instant end = notAfter;
+            boolean recorded = database.inTransaction(c -> store.recordIssued(c, new CaStore.IssuedRow(serial.toString(16),
+                    resource.mesh(), resource.kind().arnSegment(), resource.name(), proxyId, now.toEpochMilli(), end.toEpochMilli())));
+            if (recorded) {
+                return new Issued(Pem.certificates(List.of(leaf, meshCa.certificate())), trustBundle(), serial.toString(16),
+                        notAfter.toEpochMilli());
+            }
+            if (attempt > 5) {
+                throw new IllegalStateException("no unused serial number after " + attempt + " draws");
+            }
+        }
+    }
+
+    /** The trust anchors of the trust domain: every root still trusted (two during a root rotation). */
+    public String trustBundle() {
+        signer(CaStore.ROOT);
+        List<X509Certificate> roots = new ArrayList<>();
+        for (CaRow row : database.inTransaction(c -> store.trusted(c, CaStore.ROOT))) {
+            roots.add(parse(row.certificatePem()));
+        }
+        return Pem.certificates(roots);
+    }
+
+    /** The active CA of a mesh (or the root), created on first use. */
+    X509Issuer.Signer signer(String mesh) {
+        X509Issuer.Signer cached = signers.get(mesh);
+        if (cached != null && cached.certificate().getNotAfter().toInstant().isAfter(clock.instant())) {
+            return cached;
+        }
+        Optional<CaRow> row = database.inTransaction(c -> store.active(c, mesh));
+        X509Issuer.Signer signer = row.isPresent() ? load(row.get()) : create(mesh);
+        signers.put(mesh, signer);
+        return signer;
+    }
+
+    private X509Issuer.Signer create(String mesh) {
+        boolean root = CaStore.ROOT.equals(mesh);
+        X509Issuer.Signer parent = root ? null : signer(CaStore.ROOT);
+        KeyAlgorithm algorithm = settings.keyAlgorithm();
+        KeyPair keys = algorithm.generate();
+        Instant notAfter = clock.instant().plus(root ? settings.rootLifetime() : settings.meshLifetime());
+        if (parent != null && notAfter.isAfter(parent.certificate().getNotAfter().toInstant())) {
+            notAfter = parent.certificate().getNotAfter().toInstant();
+        }
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Meshwork")
+                .addRDN(BCStyle.OU, truncate(trustDomain, 64))
+                .addRDN(BCStyle.CN, root ? "Meshwork root CA" : truncate("Meshwork mesh CA " + mesh, 64)).build();
+        X509Certificate cert = root
+                ? X509Issuer.root(subject, keys.getPublic(), keys.getPrivate(), algorithm, serial(), notAfter)
+                : X509Issuer.subordinate(subject, keys.getPublic(), parent, serial(), notAfter);
+        Instant end = notAfter;
+        try {
+            database.inTransaction(c -> {
+                store.insert(c, new CaRow(mesh, store.nextGeneration(c, mesh), CaStore.ACTIVE, Pem.write(cert),
+                        cipher.encrypt(Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded())), algorithm.name(),
+                        clock.millis(), end.toEpochMilli()));
+                return null;
+            });
+            LOG.info("created the {} CA ({}, valid until {})", root ? "root" : "mesh " + mesh, algorithm, end);
+            return new X509Issuer.Signer(cert, keys.getPrivate(), algorithm);
+        } catch (RuntimeException raced) {
+            // Another replica created it at the same moment: use theirs.
+            Optional<CaRow> theirs = database.inTransaction(c -> store.active(c, mesh));
+            if (theirs.isEmpty()) {
+                throw raced;
+            }
+            return load(theirs.get());
+        }
+    }
+
+    private X509Issuer.Signer load(CaRow row) {
+        try {
+            KeyAlgorithm algorithm = KeyAlgorithm.valueOf(row.keyAlgorithm());
+            byte[] pkcs8 = Base64.getDecoder().decode(cipher.decrypt(row.encryptedKey()));
+            PrivateKey key = KeyFactory.getInstance(algorithm == KeyAlgorithm.RSA_2048 ? "RSA" : "EC")
+                    .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            return new X509Issuer.Signer(parse(row.certificatePem()), key, algorithm);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the CA key of " + row.mesh() + " cannot be decrypted: is CONTROL_API_ENCRYPTION_KEY the one"
+                    + " it was stored with?", e);
+        }
+    }
+
+    /** The CSR's public key (through the JDK's own key factories, which know EC and RSA by name, not by OID). */
+    private static PublicKey publicKey(PKCS10CertificationRequest csr) throws GeneralSecurityException, IOException {
+        var algorithm = csr.getSubjectPublicKeyInfo().getAlgorithm().getAlgorithm();
+        String name = algorithm.equals(X9ObjectIdentifiers.id_ecPublicKey) ? "EC"
+                : algorithm.equals(PKCSObjectIdentifiers.rsaEncryption) ? "RSA" : null;
+        return name == null ? null : KeyFactory.getInstance(name).generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+    }
+
+    static X509Certificate parse(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem.getBytes()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a stored certificate does not parse", e);
+        }
+    }
+
+    /** Serial numbers: 159 random bits, positive (RFC 5280 allows up to 20 octets; CAs must use at least 64 random bits). */
+    private BigInteger serial() {
+        return new BigInteger(159, random).setBit(158);
+    }
+
+    /** The names callers reach the node by: its DNS hostname, or its Cloud Map service as serviceName.namespaceName. */
+    private List<String> dnsNames(ResourceKey resource) {
+        Optional<StoredResource> stored = database.inTransaction(c -> resources.find(c, resource));
+        List<String> out = new ArrayList<>();
+        if (stored.isEmpty()) {
+            return out;
+        }
+        JsonNode sd = stored.get().spec().path("serviceDiscovery");
+        String host = sd.path("dns").path("hostname").asText("");
+        if (!host.isEmpty()) {
+            out.add(host);
+        }
+        JsonNode cm = sd.path("awsCloudMap");
+        if (!cm.isMissingNode()) {
+            out.add(cm.path("serviceName").asText() + "." + cm.path("namespaceName").asText());
+        }
+        return out;
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}
