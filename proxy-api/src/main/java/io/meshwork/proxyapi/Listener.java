@@ -12,8 +12,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param connectionPool   limits on what the receiving proxy sends to the app
  * @param healthCheck      active health check that callers run against this listener's endpoints
  * @param outlierDetection ejection policy that callers apply to this listener's endpoints
+ * @param tls              TLS on this port (null: plaintext); callers without a client policy originate TLS when it is set
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Listener(int port, String protocol, Timeouts timeout, ConnectionPool connectionPool,
-                       HealthCheck healthCheck, OutlierDetection outlierDetection) {
+                       HealthCheck healthCheck, OutlierDetection outlierDetection, Tls.Server tls) {
 }

@@ -24,18 +24,20 @@ import java.util.List;
  * @param clusters       upstream virtual nodes, with endpoints, referenced by the routes
  * @param accessLog      where and how to write access logs; null for none
  * @param problems       what could not be compiled (e.g. a backend naming a missing service), for operators
+ * @param clientTls      this proxy's client policy per upstream cluster (from its backends or backend defaults)
+ * @param trustBundle    the trust domain's CA certificates (PEM) when the mesh uses TLS: what sds validation trusts
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProxySnapshot(String version, long revision, String mesh, String resourceKind, String resourceName,
                             String egressFilter, List<Listener> listeners, List<VirtualService> services,
                             List<GatewayRoute> gatewayRoutes, List<Cluster> clusters, AccessLog accessLog,
-                            List<String> problems) {
+                            List<String> problems, java.util.Map<String, Tls.Client> clientTls, String trustBundle) {
     public static final String VIRTUAL_NODE = "virtualNode";
     public static final String VIRTUAL_GATEWAY = "virtualGateway";
 
     public ProxySnapshot withVersion(String newVersion) {
         return new ProxySnapshot(newVersion, revision, mesh, resourceKind, resourceName, egressFilter, listeners,
-                services, gatewayRoutes, clusters, accessLog, problems);
+                services, gatewayRoutes, clusters, accessLog, problems, clientTls, trustBundle);
     }
 
     public boolean isGateway() {

@@ -48,7 +48,8 @@ public final class SnapshotJson {
     public static ProxySnapshot versioned(ProxySnapshot snapshot) {
         ProxySnapshot content = new ProxySnapshot(null, 0, snapshot.mesh(), snapshot.resourceKind(),
                 snapshot.resourceName(), snapshot.egressFilter(), snapshot.listeners(), snapshot.services(),
-                snapshot.gatewayRoutes(), snapshot.clusters(), snapshot.accessLog(), snapshot.problems());
+                snapshot.gatewayRoutes(), snapshot.clusters(), snapshot.accessLog(), snapshot.problems(), snapshot.clientTls(),
+                snapshot.trustBundle());
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(write(content));
             return snapshot.withVersion(HexFormat.of().formatHex(digest, 0, 12));

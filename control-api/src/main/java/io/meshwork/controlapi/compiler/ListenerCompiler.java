@@ -10,7 +10,7 @@ import io.meshwork.proxyapi.Timeouts;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Node and gateway listeners: port, protocol, timeouts, connection pool, health check, outlier detection. */
+/** Node and gateway listeners: port, protocol, timeouts, connection pool, health check, outlier detection, TLS. */
 final class ListenerCompiler {
     private ListenerCompiler() {
     }
@@ -25,7 +25,7 @@ final class ListenerCompiler {
         int port = l.path("portMapping").path("port").asInt();
         String protocol = l.path("portMapping").path("protocol").asText();
         return new Listener(port, protocol, timeouts(l.path("timeout").path(protocol)), pool(l.path("connectionPool")),
-                healthCheck(l.path("healthCheck")), outlier(l.path("outlierDetection")));
+                healthCheck(l.path("healthCheck")), outlier(l.path("outlierDetection")), TlsCompiler.server(l.path("tls")));
     }
 
     static Timeouts timeouts(JsonNode timeout) {

@@ -7,6 +7,7 @@ import io.meshwork.proxyapi.AccessLog;
 import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.Discovery;
 import io.meshwork.proxyapi.Endpoint;
+import io.meshwork.proxyapi.Tls;
 import io.meshwork.proxyapi.GatewayRoute;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.SnapshotJson;
@@ -50,9 +51,24 @@ public final class MeshCompiler {
         List<String> backends = new ArrayList<>();
         spec.path("backends").forEach(b -> backends.add(b.path("virtualService").path("virtualServiceName").asText()));
         Reachable reachable = reachable(backends, "backend", problems);
+        // A backend's own client policy wins over the node's backend defaults; a node reached through
+        // several backends takes the first one's.
+        Map<String, Tls.Client> clientTls = new java.util.TreeMap<>();
+        Tls.Client defaults = TlsCompiler.client(spec.path("backendDefaults").path("clientPolicy"));
+        for (JsonNode b : spec.path("backends")) {
+            JsonNode vs = b.path("virtualService");
+            Tls.Client own = TlsCompiler.client(vs.path("clientPolicy"));
+            Tls.Client policy = own != null ? own : defaults;
+            ServiceResolver.Resolved resolved = services.resolve(vs.path("virtualServiceName").asText());
+            if (policy != null && resolved != null) {
+                resolved.clusters().forEach(c -> clientTls.putIfAbsent(c, policy));
+            }
+        }
+        List<io.meshwork.proxyapi.Listener> listeners = ListenerCompiler.listeners(spec);
         return SnapshotJson.versioned(new ProxySnapshot(null, mesh.revision(), mesh.mesh(), ProxySnapshot.VIRTUAL_NODE,
-                name, egressFilter(), ListenerCompiler.listeners(spec), reachable.services, null, reachable.clusters,
-                accessLog(spec), problems.isEmpty() ? null : problems));
+                name, egressFilter(), listeners, reachable.services, null, reachable.clusters,
+                accessLog(spec), problems.isEmpty() ? null : problems, clientTls.isEmpty() ? null : clientTls,
+                trustBundleIfUsed(listeners, reachable.clusters, clientTls)));
     }
 
     private ProxySnapshot gateway(String name, JsonNode spec) {
@@ -63,9 +79,16 @@ public final class MeshCompiler {
         routes.sort(RouteOrder.by(GatewayRoute::priority, GatewayRoute::http, GatewayRoute::grpc, GatewayRoute::name));
         List<String> targets = routes.stream().map(GatewayRoute::targetService).distinct().toList();
         Reachable reachable = reachable(targets, "gateway route target", problems);
+        Map<String, Tls.Client> clientTls = new java.util.TreeMap<>();
+        Tls.Client defaults = TlsCompiler.client(spec.path("backendDefaults").path("clientPolicy"));
+        if (defaults != null) {
+            reachable.clusters.forEach(c -> clientTls.put(c.name(), defaults));
+        }
+        List<io.meshwork.proxyapi.Listener> listeners = ListenerCompiler.listeners(spec);
         return SnapshotJson.versioned(new ProxySnapshot(null, mesh.revision(), mesh.mesh(), ProxySnapshot.VIRTUAL_GATEWAY,
-                name, egressFilter(), ListenerCompiler.listeners(spec), reachable.services, routes, reachable.clusters,
-                accessLog(spec), problems.isEmpty() ? null : problems));
+                name, egressFilter(), listeners, reachable.services, routes, reachable.clusters,
+                accessLog(spec), problems.isEmpty() ? null : problems, clientTls.isEmpty() ? null : clientTls,
+                trustBundleIfUsed(listeners, reachable.clusters, clientTls)));
     }
 
     private record Reachable(List<VirtualService> services, List<Cluster> clusters) {
@@ -110,6 +133,13 @@ public final class MeshCompiler {
             return new Discovery(Discovery.CLOUD_MAP, null, null, sd.get("awsCloudMap").path("ipPreference").asText(meshPreference));
         }
         return new Discovery(Discovery.NONE, null, null, null);
+    }
+
+    /** The trust bundle goes to proxies that serve or call TLS; the others do not need it. */
+    private String trustBundleIfUsed(List<io.meshwork.proxyapi.Listener> listeners, List<Cluster> clusters, Map<String, Tls.Client> clientTls) {
+        boolean used = !clientTls.isEmpty() || listeners.stream().anyMatch(l -> l.tls() != null)
+                || clusters.stream().anyMatch(c -> c.listeners().stream().anyMatch(l -> l.tls() != null));
+        return used ? mesh.trustBundle() : null;
     }
 
     private String egressFilter() {

@@ -26,8 +26,11 @@ final class MeshLoader {
     private final ResourceStore resources;
     private final ChangeLog changeLog;
     private final List<EndpointSource> endpointSources;
+    private final io.meshwork.controlapi.ca.MeshCertificateAuthority ca;
 
-    MeshLoader(Database database, ResourceStore resources, ChangeLog changeLog, List<EndpointSource> endpointSources) {
+    MeshLoader(Database database, ResourceStore resources, ChangeLog changeLog, List<EndpointSource> endpointSources,
+               io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
+        this.ca = ca;
         this.database = database;
         this.resources = resources;
         this.changeLog = changeLog;
@@ -36,6 +39,10 @@ final class MeshLoader {
 
     /** The mesh, or empty if it does not exist. */
     Optional<MeshResources> load(String mesh) {
+        return read(mesh).map(m -> m.trustBundle() == null ? m : m.withTrustBundle(ca.trustBundle()));
+    }
+
+    private Optional<MeshResources> read(String mesh) {
         return database.inTransaction(c -> {
             long revision = changeLog.revision(c, mesh);
             List<StoredResource> all = resources.allInMesh(c, mesh);
@@ -67,8 +74,11 @@ final class MeshLoader {
             }
             Map<String, List<Endpoint>> endpoints = new HashMap<>();
             merged.forEach((node, eps) -> endpoints.put(node, new ArrayList<>(eps)));
+            boolean usesTls = all.stream().anyMatch(r -> (r.key().kind() == ResourceKind.VIRTUAL_NODE
+                    || r.key().kind() == ResourceKind.VIRTUAL_GATEWAY) && r.specJson().contains("\"tls\""));
+            // A marker, replaced below: the CA is read outside this transaction (it may create the root in its own).
             return Optional.of(new MeshResources(mesh, revision, meshSpec, nodes, services, routers, routes, gateways,
-                    gatewayRoutes, endpoints));
+                    gatewayRoutes, endpoints, usesTls ? "" : null));
         });
     }
 

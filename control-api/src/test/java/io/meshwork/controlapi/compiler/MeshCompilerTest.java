@@ -63,7 +63,7 @@ class MeshCompilerTest {
                 + "'action':{'target':{'virtualService':{'virtualServiceName':'ratings.shop.local'}},"
                 + "'rewrite':{'hostname':{'defaultTargetHostname':'DISABLED'}}}}}"));
         return new MeshResources("shop", 42, json("{'egressFilter':{'type':'ALLOW_ALL'}}"), nodes, services, routers,
-                Map.of("catalog", routes), gateways, Map.of("ingress", gatewayRoutes), endpoints);
+                Map.of("catalog", routes), gateways, Map.of("ingress", gatewayRoutes), endpoints, null);
     }
 
     @Test
@@ -139,7 +139,7 @@ class MeshCompilerTest {
             routes.put("router-" + i, Map.of("r", json("{'httpRoute':{'match':{'prefix':'/'},'action':{'weightedTargets':"
                     + "[{'virtualNode':'node-" + i + "','weight':1}]}}}")));
         }
-        MeshResources big = new MeshResources("big", 1, json("{}"), nodes, services, routers, routes, Map.of(), Map.of(), new HashMap<>());
+        MeshResources big = new MeshResources("big", 1, json("{}"), nodes, services, routers, routes, Map.of(), Map.of(), new HashMap<>(), null);
         // How long this takes is measured in bench/control-plane.sh, not asserted here.
         Map<ResourceKey, ProxySnapshot> out = compile(big);
         assertEquals(1000, out.size());
