@@ -7,6 +7,8 @@ import io.meshwork.proxy.config.SnapshotApplier;
 import io.meshwork.proxy.config.SnapshotFile;
 import io.meshwork.proxy.control.ControlPlaneClient;
 import io.meshwork.proxy.health.HealthChecks;
+import io.meshwork.proxy.tls.TlsContexts;
+import io.meshwork.proxy.tls.WorkloadIdentity;
 import io.meshwork.proxy.health.HealthProbe;
 import io.meshwork.proxy.http.ExchangeObserver;
 import io.meshwork.proxy.listener.ListenerManager;
@@ -81,6 +83,9 @@ public final class ProxyMain {
         ResilienceEvents events = new ResilienceLog(metrics);
         EventLoop housekeeping = workers.next();
         ClusterRegistry clusters = new ClusterRegistry(housekeeping, transport.datagrams(), settings.loadBalancing(), events);
+        ControlPlaneClient client = new ControlPlaneClient(settings);
+        WorkloadIdentity identity = new WorkloadIdentity(client, settings.resource().name());
+        clusters.tls(new TlsContexts(identity));
         HealthChecks healthChecks = new HealthChecks(housekeeping, new HealthProbe(housekeeping, transport.sockets()), clusters,
                 active, settings.appAddress(), events);
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(transport.datagrams(),
@@ -90,11 +95,10 @@ public final class ProxyMain {
                 observer, metrics, events);
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
         SnapshotFile file = new SnapshotFile(settings.snapshotFile());
-        ControlPlaneClient client = new ControlPlaneClient(settings);
         client.appHealth(healthChecks::appHealthy);
         ConfigWatcher watcher = new ConfigWatcher(client, applier, file);
 
-        AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher, healthChecks);
+        AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher, healthChecks, identity);
         Channel adminChannel;
         try {
             adminChannel = new ServerBootstrap().group(boss, workers).channelFactory(transport.servers())

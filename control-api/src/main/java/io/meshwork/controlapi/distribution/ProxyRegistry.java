@@ -4,6 +4,7 @@ import io.meshwork.controlapi.resource.ResourceKey;
 import io.meshwork.controlapi.store.ChangeLog;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.store.ProxyStore;
+import io.meshwork.controlapi.store.StoreUnavailableException;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -53,6 +54,16 @@ public final class ProxyRegistry {
     }
 
     public void report(Report report) {
+        try {
+            reportOnce(report);
+        } catch (StoreUnavailableException e) {
+            // Two first reports of one proxy at once (a heartbeat and an acknowledgement) both insert; the
+            // loser finds the row on a second try. A real outage fails again and surfaces.
+            reportOnce(report);
+        }
+    }
+
+    private void reportOnce(Report report) {
         long now = clock.millis();
         boolean endpointsChanged = database.inTransaction(c -> {
             Optional<ProxyStore.Row> existing = proxies.find(c, report.proxyId());

@@ -1,5 +1,8 @@
 package io.meshwork.proxy.admin;
 
+import io.meshwork.proxy.tls.Identity;
+import io.meshwork.proxy.tls.SubjectNames;
+import io.meshwork.proxy.tls.WorkloadIdentity;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.proxy.config.ConfigWatcher;
@@ -45,9 +48,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ProxyMetrics metrics;
     private final ConfigWatcher watcher;
     private final HealthChecks health;
+    private final WorkloadIdentity identity;
 
     public AdminHandler(ProxySettings settings, ActiveConfig active, ClusterRegistry clusters, ProxyMetrics metrics,
-                        ConfigWatcher watcher, HealthChecks health) {
+                        ConfigWatcher watcher, HealthChecks health, WorkloadIdentity identity) {
+        this.identity = identity;
         this.health = health;
         this.settings = settings;
         this.active = active;
@@ -56,16 +61,56 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         this.watcher = watcher;
     }
 
+    /** The workload certificate in force (Envoy's /certs, in short): serial, names, validity; never the key. */
+    private com.fasterxml.jackson.databind.node.ObjectNode certs() {
+        var out = io.meshwork.proxyapi.SnapshotJson.mapper().createObjectNode();
+        Identity id = identity == null ? null : identity.current();
+        var list = out.putArray("certificates");
+        if (id != null) {
+            long now = System.currentTimeMillis();
+            var c = list.addObject();
+            c.put("serial", id.serial());
+            var names = c.putArray("subjectAlternativeNames");
+            SubjectNames.of(id.leaf()).forEach(names::add);
+            c.put("issuer", id.leaf().getIssuerX500Principal().getName());
+            c.put("notBefore", id.leaf().getNotBefore().getTime() / 1000.0);
+            c.put("notAfter", id.notAfterMillis() / 1000.0);
+            c.put("secondsLeft", Math.max(0, (id.notAfterMillis() - now) / 1000));
+            c.put("expiringSoon", expiringSoon(id, now));
+            c.put("caCertificates", id.chain().size() - 1);
+            c.put("trustBundleCertificates", id.trustBundle().size());
+        }
+        return out;
+    }
+
+    /** Within the last 10 % of its lifetime: renewal (due at two thirds) has been failing. */
+    private static boolean expiringSoon(Identity id, long now) {
+        return id.notAfterMillis() - now <= id.lifetimeMillis() / 10;
+    }
+
+    private String certificateMetrics() {
+        Identity id = identity == null ? null : identity.current();
+        if (id == null) {
+            return "";
+        }
+        long now = System.currentTimeMillis();
+        return "# TYPE meshwork_certificate_expiry_timestamp_seconds gauge\n"
+                + "meshwork_certificate_expiry_timestamp_seconds{serial=\"" + id.serial() + "\"} " + id.notAfterMillis() / 1000 + "\n"
+                + "# TYPE meshwork_certificate_expiring gauge\n"
+                + "meshwork_certificate_expiring " + (expiringSoon(id, now) ? 1 : 0) + "\n";
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         FullHttpResponse response = switch (uri.path()) {
             case "/ready" -> ready();
             case "/server_info" -> json(200, serverInfo());
-            case "/stats/prometheus", "/stats" -> text(200, metrics.prometheusText());
+            case "/stats/prometheus", "/stats" -> text(200, metrics.prometheusText() + certificateMetrics());
+            case "/certs" -> json(200, certs());
             case "/config_dump" -> configDump();
             case "/clusters" -> uri.parameters().containsKey("format") ? json(200, clustersJson()) : text(200, clustersText());
-            default -> text(404, "unknown admin path; try /ready /server_info /stats/prometheus /config_dump /clusters\n");
+            default -> text(404, "unknown admin path; try /ready /server_info /stats/prometheus /config_dump /clusters /certs\n");
         };
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(response, keepAlive);

@@ -69,6 +69,9 @@ public final class SnapshotApplier {
                         + "/" + snapshot.resourceName() + ", this proxy serves " + resource);
             }
             RuntimeConfig next = RuntimeConfig.of(snapshot, json);
+            if (clusters.tls() != null) {
+                clusters.tls().configure(snapshot); // first: a TLS setting that cannot be honoured refuses the snapshot
+            }
             accessLog.configure(snapshot.accessLog());
             if (snapshot.clusters() != null) {
                 clusters.update(snapshot.clusters());

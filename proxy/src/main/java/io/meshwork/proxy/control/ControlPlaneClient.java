@@ -110,6 +110,26 @@ public final class ControlPlaneClient {
         return SnapshotJson.mapper().readTree(response.body()).path("expiresInMillis").asLong(15_000);
     }
 
+    /** The proxy's signed certificate, as the control API answers a CSR: chain, trust bundle, serial, expiry. */
+    public record IssuedCertificate(String certificateChain, String trustBundle, String serial, long notAfterMillis) {
+    }
+
+    /** Sends the proxy's CSR (its key stays here) and returns the certificate the mesh CA signed. */
+    public IssuedCertificate certificate(String csrPem) throws IOException, InterruptedException {
+        ObjectNode body = SnapshotJson.mapper().createObjectNode();
+        body.put("resourceArn", settings.resource().arn());
+        body.put("csr", csrPem);
+        HttpResponse<byte[]> response = send("POST", "/meshwork/v1/proxies/" + settings.proxyId() + "/certificate",
+                SnapshotJson.mapper().writeValueAsBytes(body), Duration.ofSeconds(10));
+        if (response.statusCode() != 200) {
+            throw new ControlPlaneException(response.statusCode(), "certificate: " + response.statusCode() + " "
+                    + SnapshotJson.string(response.body()));
+        }
+        var answer = SnapshotJson.mapper().readTree(response.body());
+        return new IssuedCertificate(answer.path("certificateChain").asText(), answer.path("trustBundle").asText(),
+                answer.path("serial").asText(), (long) (answer.path("notAfter").asDouble() * 1000));
+    }
+
     public void deregister() throws IOException, InterruptedException {
         send("DELETE", "/meshwork/v1/proxies/" + settings.proxyId(), null, Duration.ofSeconds(3));
     }

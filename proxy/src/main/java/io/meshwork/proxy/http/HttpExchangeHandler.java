@@ -402,11 +402,12 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             attemptDeadline = perTry > 0 ? ctx.executor().ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(perTry) : 0;
             deadlinesChanged();
             int attempt = ++attempts;
-            Channel pooled = target.http2() ? null : connector.pooled(endpoint.address());
+            Channel pooled = target.http2() ? null : connector.pooled(endpoint.address(), target.tls());
             if (pooled != null) {
                 connected(pooled);
             } else {
-                connector.acquire(endpoint.address(), target.http2(), target.cluster()).addListener(f -> upstreamReady(f, attempt));
+                connector.acquire(endpoint.address(), target.http2(), target.cluster(), target.tls())
+                        .addListener(f -> upstreamReady(f, attempt));
             }
         }
 

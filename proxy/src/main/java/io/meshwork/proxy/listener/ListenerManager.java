@@ -13,6 +13,7 @@ import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
 import io.meshwork.proxy.runtime.ServiceRuntime;
 import io.meshwork.proxy.tcp.TcpProxyInitializer;
+import io.meshwork.proxy.tls.TlsInbound;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
 import io.meshwork.proxy.upstream.Upstream;
@@ -132,15 +133,16 @@ public final class ListenerManager {
         String local = settings.localAddress();
         if (config.snapshot().isGateway()) {
             for (Listener l : config.listeners().values()) {
-                add(out, new Spec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(),
-                        HttpPipelines.detectingProtocol(new GatewayRouting(active, clusters, l.port()), connectors, observer, events)));
+                add(out, new Spec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(), tlsFront(l.port(),
+                        HttpPipelines.detectingProtocol(new GatewayRouting(active, clusters, l.port()), connectors, observer, events))));
             }
             return out;
         }
         if (settings.mode() == ProxySettings.Mode.LOCAL) {
             for (Listener l : config.listeners().values()) {
                 InetSocketAddress app = new InetSocketAddress(settings.appAddress(), l.port());
-                add(out, new Spec(new InetSocketAddress(local, l.port()), "ingress:" + l.protocol(), inbound(l.protocol(), app)));
+                add(out, new Spec(new InetSocketAddress(local, l.port()), "ingress:" + l.protocol(),
+                        tlsFront(l.port(), inbound(l.protocol(), app))));
             }
         } else if (!config.listeners().isEmpty()) {
             // iptables sends inbound traffic for every app port to one ingress port; without the original
@@ -148,7 +150,7 @@ public final class ListenerManager {
             Listener first = config.listeners().values().iterator().next();
             InetSocketAddress app = new InetSocketAddress(settings.appAddress(), first.port());
             add(out, new Spec(new InetSocketAddress(local, settings.ingressPort()), "ingress:" + first.protocol(),
-                    inbound(first.protocol(), app)));
+                    tlsFront(first.port(), inbound(first.protocol(), app))));
         }
         add(out, new Spec(new InetSocketAddress(local, settings.egressPort()), "egress",
                 HttpPipelines.detectingProtocol(new OutboundRouting(active, clusters, "http"), connectors, observer, events)));
@@ -156,6 +158,11 @@ public final class ListenerManager {
             addTcpBackends(config, out);
         }
         return out;
+    }
+
+    /** The listener's TLS (STRICT, PERMISSIVE or none, as the configuration in force says) in front of its pipeline. */
+    private ChannelHandler tlsFront(int port, ChannelHandler pipeline) {
+        return clusters.tls() == null ? pipeline : new TlsInbound(port, clusters.tls(), pipeline);
     }
 
     private ChannelHandler inbound(String protocol, InetSocketAddress app) {

@@ -34,7 +34,7 @@ public final class InboundRouting implements RequestRouting {
                 ? listener.timeout().perRequestMillis() : RouteDecision.DEFAULT_TIMEOUT_MILLIS;
         long idle = listener.timeout() != null && listener.timeout().idleMillis() != null ? listener.timeout().idleMillis() : 0;
         return new RouteDecision.Forward(upstream, listener.protocol(), "ingress_" + app.getPort(), timeout, idle,
-                RetryRules.NONE, pools.get(app.getPort()), null, null);
+                RetryRules.NONE, pools.get(app.getPort()), null, null, null);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.meshwork.proxy.routing;
 
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.RetryRules;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.Upstream;
 
 /** Where one request goes: forwarded to an endpoint, or answered by the proxy itself. */
@@ -20,9 +21,10 @@ public sealed interface RouteDecision {
      * @param limits         the connection pool in front of the upstream (the local app), or null
      * @param path           the path to send upstream, null to keep the request's
      * @param authority      the Host to send upstream, null to keep the request's
+     * @param tls            how to open TLS to the upstream, null for plaintext
      */
     record Forward(Upstream upstream, String protocol, String route, long timeoutMillis, long idleMillis, RetryRules retry,
-                   ConnectionLimits limits, String path, String authority) implements RouteDecision {
+                   ConnectionLimits limits, String path, String authority, TlsContexts.Origination tls) implements RouteDecision {
         public boolean http2() {
             return "http2".equals(protocol) || "grpc".equals(protocol);
         }

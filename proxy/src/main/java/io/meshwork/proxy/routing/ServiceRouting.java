@@ -3,6 +3,7 @@ package io.meshwork.proxy.routing;
 import io.meshwork.proxy.runtime.RouteRuntime;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
 import io.meshwork.proxy.runtime.ServiceRuntime;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
 import io.meshwork.proxyapi.WeightedTarget;
@@ -36,9 +37,18 @@ final class ServiceRouting {
                 return new RouteDecision.Reject(503, "UH", "no healthy upstream: virtual node " + target.cluster()
                         + " has no endpoints");
             }
-            return new RouteDecision.Forward(cluster.port(target.port()), cluster.protocol(target.port()), route.route().name(),
+            String protocol = cluster.protocol(target.port());
+            TlsContexts.Origination tls = null;
+            try {
+                if (clusters.tls() != null) {
+                    tls = clusters.tls().client(target.cluster(), target.port(), protocol);
+                }
+            } catch (RuntimeException e) {
+                return new RouteDecision.Reject(503, "UF", "cannot open TLS to " + target.cluster() + ": " + e.getMessage());
+            }
+            return new RouteDecision.Forward(cluster.port(target.port()), protocol, route.route().name(),
                     route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
-                    authority);
+                    authority, tls == null || tls.context() == null ? null : tls);
         }
         return new RouteDecision.Reject(404, "NR", "no route of " + service.name() + ":" + servicePort.port()
                 + " matches " + request.method() + " " + request.path());

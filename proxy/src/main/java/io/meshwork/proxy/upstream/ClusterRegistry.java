@@ -23,6 +23,17 @@ import java.util.concurrent.TimeUnit;
  * often than the TTL allows.
  */
 public final class ClusterRegistry {
+    /** How upstream connections open TLS (set once at start; plaintext-only until then). */
+    private volatile io.meshwork.proxy.tls.TlsContexts tls;
+
+    public void tls(io.meshwork.proxy.tls.TlsContexts contexts) {
+        this.tls = contexts;
+    }
+
+    public io.meshwork.proxy.tls.TlsContexts tls() {
+        return tls;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ClusterRegistry.class);
 
     private final Map<String, ClusterRuntime> clusters = new ConcurrentHashMap<>();

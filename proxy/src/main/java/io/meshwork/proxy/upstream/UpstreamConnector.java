@@ -3,6 +3,7 @@ package io.meshwork.proxy.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -15,6 +16,11 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.meshwork.proxy.http.UpstreamRelayHandler;
+import io.meshwork.proxy.tls.SubjectNames;
+import io.meshwork.proxy.tls.TlsContexts;
+import io.netty.handler.ssl.SslHandler;
+
+import javax.net.ssl.SSLException;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -34,6 +40,8 @@ import java.util.Map;
  */
 public final class UpstreamConnector {
     private static final int MAX_IDLE_PER_ENDPOINT = 64;
+    /** The TLS settings a connection was opened with: reused only while they are the ones in force. */
+    private static final io.netty.util.AttributeKey<TlsContexts.Origination> ORIGINATION = io.netty.util.AttributeKey.valueOf("meshwork.tls");
 
     private final EventLoop loop;
     private final Bootstrap http1;
@@ -41,6 +49,9 @@ public final class UpstreamConnector {
     private final UpstreamStats stats;
     private final Map<SocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     private final Map<SocketAddress, Future<Channel>> http2Connections = new HashMap<>();
+    // TLS connections are pooled apart: a policy change must not hand a plaintext connection to a TLS exchange.
+    private final Map<SocketAddress, ArrayDeque<Channel>> idleTls = new HashMap<>();
+    private final Map<SocketAddress, Future<Channel>> http2TlsConnections = new HashMap<>();
 
     UpstreamConnector(EventLoop loop, ChannelFactory<? extends SocketChannel> channels,
                       AddressResolverGroup<? extends SocketAddress> resolver, UpstreamStats stats) {
@@ -70,19 +81,24 @@ public final class UpstreamConnector {
     }
 
     /** A channel to {@code endpoint} ready for one exchange; must be called on this connector's loop. */
-    public Future<Channel> acquire(InetSocketAddress endpoint, boolean useHttp2, String cluster) {
-        return useHttp2 ? openStream(endpoint, cluster) : http1(endpoint, cluster);
+    public Future<Channel> acquire(InetSocketAddress endpoint, boolean useHttp2, String cluster, TlsContexts.Origination tls) {
+        return useHttp2 ? openStream(endpoint, cluster, tls) : http1(endpoint, cluster, tls);
     }
 
     /** An idle pooled HTTP/1.1 connection to {@code endpoint}, or null: the fast path, no future. */
-    public Channel pooled(InetSocketAddress endpoint) {
-        ArrayDeque<Channel> pool = idle.get(endpoint);
+    public Channel pooled(InetSocketAddress endpoint, TlsContexts.Origination tls) {
+        ArrayDeque<Channel> pool = (tls == null ? idle : idleTls).get(endpoint);
         if (pool != null) {
             Channel ch;
             while ((ch = pool.pollLast()) != null) {
-                if (ch.isActive()) {
-                    return ch;
+                if (!ch.isActive()) {
+                    continue;
                 }
+                if (tls != null && ch.attr(ORIGINATION).get() != tls) {
+                    ch.close(); // opened under a policy or certificate no longer in force
+                    continue;
+                }
+                return ch;
             }
         }
         return null;
@@ -97,7 +113,8 @@ public final class UpstreamConnector {
             return;
         }
         SocketAddress endpoint = channel.remoteAddress();
-        ArrayDeque<Channel> pool = endpoint == null ? null : idle.computeIfAbsent(endpoint, k -> new ArrayDeque<>());
+        Map<SocketAddress, ArrayDeque<Channel>> pools = channel.pipeline().get(SslHandler.class) == null ? idle : idleTls;
+        ArrayDeque<Channel> pool = endpoint == null ? null : pools.computeIfAbsent(endpoint, k -> new ArrayDeque<>());
         if (reusable && channel.isActive() && pool != null && pool.size() < MAX_IDLE_PER_ENDPOINT) {
             pool.addLast(channel);
         } else {
@@ -105,23 +122,24 @@ public final class UpstreamConnector {
         }
     }
 
-    private Future<Channel> http1(InetSocketAddress endpoint, String cluster) {
-        Channel pooled = pooled(endpoint);
+    private Future<Channel> http1(InetSocketAddress endpoint, String cluster, TlsContexts.Origination tls) {
+        Channel pooled = pooled(endpoint, tls);
         if (pooled != null) {
             return loop.newSucceededFuture(pooled);
         }
         Promise<Channel> promise = loop.newPromise();
-        http1.connect(endpoint).addListener(f -> {
+        Map<SocketAddress, ArrayDeque<Channel>> pools = tls == null ? idle : idleTls;
+        connect(http1, endpoint, tls).addListener(f -> {
             if (!f.isSuccess()) {
                 stats.connectFailed(cluster);
                 promise.tryFailure(f.cause());
                 return;
             }
-            Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+            Channel ch = (Channel) f.getNow();
             stats.connected(cluster);
             ch.closeFuture().addListener(c -> {
                 stats.disconnected(cluster);
-                ArrayDeque<Channel> p = idle.get(endpoint);
+                ArrayDeque<Channel> p = pools.get(endpoint);
                 if (p != null) {
                     p.remove(ch);
                 }
@@ -131,26 +149,90 @@ public final class UpstreamConnector {
         return promise;
     }
 
-    private Future<Channel> openStream(InetSocketAddress endpoint, String cluster) {
-        Future<Channel> connection = http2Connections.get(endpoint);
-        if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()))) {
-            Promise<Channel> connecting = loop.newPromise();
-            http2.connect(endpoint).addListener(f -> {
+    /**
+     * A connected channel; with TLS, only once the handshake is done and the server's certificate
+     * carries one of the names the client policy lists (App Mesh's subjectAlternativeNames).
+     */
+    private Future<Channel> connect(Bootstrap bootstrap, InetSocketAddress endpoint, TlsContexts.Origination tls) {
+        Promise<Channel> ready = loop.newPromise();
+        if (tls == null) {
+            bootstrap.connect(endpoint).addListener(f -> {
                 if (f.isSuccess()) {
-                    Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+                    ready.trySuccess(((io.netty.channel.ChannelFuture) f).channel());
+                } else {
+                    ready.tryFailure(f.cause());
+                }
+            });
+            return ready;
+        }
+        // TLS goes in before the protocol handlers see the channel become active (HTTP/2 writes its preface then).
+        ChannelHandler protocol = bootstrap.config().handler();
+        SslHandler[] handler = new SslHandler[1];
+        bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                handler[0] = tls.context().newHandler(ch.alloc(), endpoint.getHostString(), endpoint.getPort());
+                ch.pipeline().addLast("tls", handler[0]);
+                ch.pipeline().addLast(protocol);
+            }
+        }).connect(endpoint).addListener(f -> {
+            if (!f.isSuccess()) {
+                ready.tryFailure(f.cause());
+                return;
+            }
+            Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+            SslHandler ssl = handler[0];
+            ssl.handshakeFuture().addListener(h -> {
+                if (!h.isSuccess()) {
+                    ch.close();
+                    ready.tryFailure(new SSLException("TLS handshake with " + endpoint + " failed: " + h.cause().getMessage(), h.cause()));
+                    return;
+                }
+                java.security.cert.X509Certificate peer = peer(ssl);
+                if (!tls.subjectAlternativeNames().isEmpty() && (peer == null || !SubjectNames.matches(peer, tls.subjectAlternativeNames()))) {
+                    ch.close();
+                    ready.tryFailure(new SSLException("the certificate of " + endpoint + " names " + (peer == null ? "nothing"
+                            : SubjectNames.of(peer)) + ", none of " + tls.subjectAlternativeNames()));
+                    return;
+                }
+                ch.attr(ORIGINATION).set(tls);
+                ready.trySuccess(ch);
+            });
+        });
+        return ready;
+    }
+
+    private static java.security.cert.X509Certificate peer(SslHandler ssl) {
+        try {
+            var certs = ssl.engine().getSession().getPeerCertificates();
+            return certs.length == 0 ? null : (java.security.cert.X509Certificate) certs[0];
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
+    private Future<Channel> openStream(InetSocketAddress endpoint, String cluster, TlsContexts.Origination tls) {
+        Map<SocketAddress, Future<Channel>> connections = tls == null ? http2Connections : http2TlsConnections;
+        Future<Channel> connection = connections.get(endpoint);
+        if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()
+                || (tls != null && connection.getNow().attr(ORIGINATION).get() != tls)))) {
+            Promise<Channel> connecting = loop.newPromise();
+            connect(http2, endpoint, tls).addListener(f -> {
+                if (f.isSuccess()) {
+                    Channel ch = (Channel) f.getNow();
                     stats.connected(cluster);
                     ch.closeFuture().addListener(c -> {
                         stats.disconnected(cluster);
-                        http2Connections.remove(endpoint, connecting);
+                        connections.remove(endpoint, connecting);
                     });
                     connecting.trySuccess(ch);
                 } else {
                     stats.connectFailed(cluster);
-                    http2Connections.remove(endpoint, connecting);
+                    connections.remove(endpoint, connecting);
                     connecting.tryFailure(f.cause());
                 }
             });
-            http2Connections.put(endpoint, connecting);
+            connections.put(endpoint, connecting);
             connection = connecting;
         }
         Promise<Channel> stream = loop.newPromise();

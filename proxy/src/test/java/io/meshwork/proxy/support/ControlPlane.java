@@ -83,6 +83,34 @@ public final class ControlPlane implements AutoCloseable {
                 .build();
     }
 
+    /** A SigV4-signed POST with the root key (the Meshwork API beyond App Mesh's); the JSON answer, or an exception. */
+    public com.fasterxml.jackson.databind.JsonNode signedPost(String path, String json) {
+        java.net.URI uri = endpoint().resolve(path);
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var unsigned = software.amazon.awssdk.http.SdkHttpFullRequest.builder().method(software.amazon.awssdk.http.SdkHttpMethod.POST)
+                .uri(uri).putHeader("Content-Type", "application/json")
+                .contentStreamProvider(software.amazon.awssdk.http.ContentStreamProvider.fromByteArray(body)).build();
+        var signed = software.amazon.awssdk.auth.signer.Aws4Signer.create().sign(unsigned,
+                software.amazon.awssdk.auth.signer.params.Aws4SignerParams.builder().awsCredentials(AwsBasicCredentials.create(KEY_ID, SECRET))
+                        .signingName("appmesh").signingRegion(Region.US_EAST_1).build());
+        var request = java.net.http.HttpRequest.newBuilder(uri).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json");
+        signed.headers().forEach((name, values) -> {
+            if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("X-Amz-Date")) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(path + ": " + response.statusCode() + " " + response.body());
+            }
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         stopServer();

@@ -1,0 +1,43 @@
+package io.meshwork.proxy.tls;
+
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A certificate's subjectAltNames that App Mesh matches: URIs (SPIFFE IDs) and DNS names. */
+public final class SubjectNames {
+    private static final int DNS = 2;
+    private static final int URI = 6;
+
+    private SubjectNames() {
+    }
+
+    public static List<String> of(X509Certificate cert) {
+        List<String> out = new ArrayList<>();
+        try {
+            var names = cert.getSubjectAlternativeNames();
+            if (names != null) {
+                for (List<?> name : names) {
+                    int type = (Integer) name.get(0);
+                    if (type == DNS || type == URI) {
+                        out.add((String) name.get(1));
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // no readable names: matches nothing
+        }
+        return out;
+    }
+
+    /** Whether the peer carries one of {@code wanted} exactly (App Mesh's {@code match.exact}). */
+    public static boolean matches(X509Certificate peer, List<String> wanted) {
+        for (String name : of(peer)) {
+            if (wanted.contains(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,266 @@
+package io.meshwork.proxy.tls;
+
+import io.meshwork.proxyapi.Cluster;
+import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.ProxySnapshot;
+import io.meshwork.proxyapi.Tls;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+
+import javax.net.ssl.SSLException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The TLS contexts in force: one per listener port that takes TLS, one per upstream cluster and
+ * port that the proxy originates TLS to. Built from the snapshot's App Mesh settings and the
+ * workload identity, cached, and rebuilt when either changes; connections already open keep the
+ * context they started with, so a new certificate drops nothing.
+ *
+ * <p>Client side, as App Mesh negotiated it: a client policy that enforces and covers the port
+ * decides (its certificate, trust and subjectAltNames); without one, a server listener with TLS
+ * makes the client encrypt without verifying the server.
+ */
+public final class TlsContexts {
+    /** How to open TLS to an upstream: the context, and the names the server must carry (empty: any). */
+    public record Origination(SslContext context, List<String> subjectAlternativeNames) {
+    }
+
+    private static final Origination PLAINTEXT = new Origination(null, List.of());
+
+    private final WorkloadIdentity identity;
+    private volatile ProxySnapshot snapshot;
+    private final Map<Integer, SslContext> servers = new ConcurrentHashMap<>();
+    private final Map<String, Origination> clients = new ConcurrentHashMap<>();
+
+    public TlsContexts(WorkloadIdentity identity) {
+        this.identity = identity;
+        identity.onChange(i -> {
+            servers.clear();
+            clients.clear();
+        });
+    }
+
+    /**
+     * Takes a snapshot's TLS settings: gets the workload identity first if anything uses it, and
+     * builds every server context once so that a setting that cannot be honoured (a missing file,
+     * an ACM certificate) refuses the snapshot instead of failing connections later.
+     */
+    public void configure(ProxySnapshot next) {
+        if (usesIdentity(next)) {
+            identity.require();
+        }
+        ProxySnapshot previous = snapshot;
+        snapshot = next;
+        servers.clear();
+        clients.clear();
+        try {
+            if (next.listeners() != null) {
+                for (Listener l : next.listeners()) {
+                    if (l.tls() != null) {
+                        server(l.port());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            snapshot = previous;
+            servers.clear();
+            throw e;
+        }
+    }
+
+    public Identity identity() {
+        return identity.current();
+    }
+
+    /** The TLS settings of a listener port, or null for plaintext. */
+    public Tls.Server listenerTls(int port) {
+        ProxySnapshot s = snapshot;
+        if (s == null || s.listeners() == null) {
+            return null;
+        }
+        for (Listener l : s.listeners()) {
+            if (l.port() == port) {
+                return l.tls();
+            }
+        }
+        return null;
+    }
+
+    /** The server context of a listener port that takes TLS. */
+    public SslContext server(int port) {
+        return servers.computeIfAbsent(port, p -> {
+            Tls.Server tls = listenerTls(p);
+            if (tls == null) {
+                throw new IllegalStateException("port " + p + " takes no TLS");
+            }
+            try {
+                SslContextBuilder b = serverBuilder(tls.certificate()).sslProvider(SslProvider.JDK)
+                        .applicationProtocolConfig(alpn(protocolOf(p)));
+                if (tls.validation() != null) {
+                    b.trustManager(trust(tls.validation()).toArray(new X509Certificate[0])).clientAuth(ClientAuth.REQUIRE);
+                }
+                return b.build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("listener " + p + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** How to reach {@code cluster} at {@code port}: TLS or plaintext ({@code context} null). */
+    public Origination client(String cluster, int port, String protocol) {
+        ProxySnapshot s = snapshot;
+        if (s == null) {
+            return PLAINTEXT;
+        }
+        return clients.computeIfAbsent(cluster + ":" + port, k -> {
+            Tls.Client policy = s.clientTls() == null ? null : s.clientTls().get(cluster);
+            try {
+                if (policy != null && policy.covers(port)) {
+                    // Names are App Mesh's subjectAlternativeNames, checked after the handshake, not the dialled host.
+                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).endpointIdentificationAlgorithm(null)
+                            .applicationProtocolConfig(alpn(protocol));
+                    if (policy.certificate() != null) {
+                        Material m = material(policy.certificate());
+                        b.keyManager(m.key(), m.chain().toArray(new X509Certificate[0]));
+                    }
+                    b.trustManager(trust(policy.validation()).toArray(new X509Certificate[0]));
+                    List<String> sans = policy.validation() == null || policy.validation().subjectAlternativeNames() == null
+                            ? List.of() : policy.validation().subjectAlternativeNames();
+                    return new Origination(b.build(), sans);
+                }
+                if (serverTakesTls(s, cluster, port)) {
+                    // No client policy: the server decides; the client encrypts without verifying it (App Mesh's rule).
+                    return new Origination(SslContextBuilder.forClient().sslProvider(SslProvider.JDK).endpointIdentificationAlgorithm(null)
+                            .trustManager(InsecureTrustManagerFactory.INSTANCE).applicationProtocolConfig(alpn(protocol)).build(), List.of());
+                }
+                return PLAINTEXT;
+            } catch (SSLException | RuntimeException e) {
+                throw new IllegalStateException("TLS to " + cluster + ":" + port + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static boolean serverTakesTls(ProxySnapshot s, String cluster, int port) {
+        if (s.clusters() == null) {
+            return false;
+        }
+        for (Cluster c : s.clusters()) {
+            if (c.name().equals(cluster) && c.listeners() != null) {
+                for (Listener l : c.listeners()) {
+                    if (l.port() == port && l.tls() != null) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean usesIdentity(ProxySnapshot s) {
+        if (s.listeners() != null) {
+            for (Listener l : s.listeners()) {
+                if (l.tls() != null && l.tls().certificate() != null && l.tls().certificate().sds() != null) {
+                    return true;
+                }
+            }
+        }
+        if (s.clientTls() != null) {
+            for (Tls.Client c : s.clientTls().values()) {
+                if (c.certificate() != null && c.certificate().sds() != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private record Material(java.security.PrivateKey key, List<X509Certificate> chain) {
+    }
+
+    private SslContextBuilder serverBuilder(Tls.Certificate certificate) {
+        if (certificate == null) {
+            throw new IllegalArgumentException("a TLS listener needs a certificate");
+        }
+        if (certificate.certificateChainFile() != null) {
+            return SslContextBuilder.forServer(new File(certificate.certificateChainFile()), new File(certificate.privateKeyFile()));
+        }
+        Material m = material(certificate);
+        return SslContextBuilder.forServer(m.key(), m.chain().toArray(new X509Certificate[0]));
+    }
+
+    private Material material(Tls.Certificate certificate) {
+        if (certificate.sds() != null) {
+            Identity id = identity.current();
+            if (id == null) {
+                throw new IllegalStateException("no workload certificate yet (the control plane has not signed one)");
+            }
+            return new Material(id.key(), id.chain());
+        }
+        if (certificate.acmArn() != null) {
+            throw new IllegalArgumentException("ACM certificates (" + certificate.acmArn() + ") are not supported by this proxy;"
+                    + " use sds (Meshwork-issued) or file certificates");
+        }
+        throw new IllegalArgumentException("client certificates from files are not supported yet; use sds");
+    }
+
+    private List<X509Certificate> trust(Tls.Validation validation) {
+        if (validation == null) {
+            throw new IllegalArgumentException("validation is required");
+        }
+        if (validation.sds() != null) {
+            ProxySnapshot s = snapshot;
+            List<X509Certificate> bundle = s == null ? List.of() : Pem.certificates(s.trustBundle());
+            if (bundle.isEmpty() && identity.current() != null) {
+                bundle = identity.current().trustBundle();
+            }
+            if (bundle.isEmpty()) {
+                throw new IllegalStateException("no trust bundle for " + validation.sds());
+            }
+            return bundle;
+        }
+        if (validation.file() != null) {
+            try {
+                return Pem.certificates(Files.readString(Path.of(validation.file())));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("trust file " + validation.file() + ": " + e.getMessage(), e);
+            }
+        }
+        throw new IllegalArgumentException("ACM Private CA trust is not supported by this proxy; use sds or file");
+    }
+
+    private String protocolOf(int port) {
+        ProxySnapshot s = snapshot;
+        if (s != null && s.listeners() != null) {
+            for (Listener l : s.listeners()) {
+                if (l.port() == port) {
+                    return l.protocol();
+                }
+            }
+        }
+        return "http";
+    }
+
+    private static ApplicationProtocolConfig alpn(String protocol) {
+        if ("tcp".equals(protocol)) {
+            return ApplicationProtocolConfig.DISABLED;
+        }
+        boolean h2 = "http2".equals(protocol) || "grpc".equals(protocol);
+        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                h2 ? new String[]{ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1}
+                        : new String[]{ApplicationProtocolNames.HTTP_1_1});
+    }
+}
