@@ -67,7 +67,12 @@ public final class MeshCertificateAuthority {
     private final String trustDomain;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, X509Issuer.Signer> signers = new ConcurrentHashMap<>();
+    /** Active CAs, re-read every few seconds so a rotation through another replica is seen here too. */
+    private final Map<String, Cached> signers = new ConcurrentHashMap<>();
+    private static final long CACHE_MILLIS = 5_000;
+
+    private record Cached(X509Issuer.Signer signer, long loadedAt) {
+    }
 
     MeshCertificateAuthority(Database database, CaStore store, ResourceStore resources, SecretCipher cipher, CaSettings settings,
                              ControlApiSettings api, Clock clock) {
@@ -130,6 +135,52 @@ public final class MeshCertificateAuthority {
         }
     }
 
+    /**
+     * Starts a rotation: a new CA for {@code mesh} (or the root, {@link CaStore#ROOT}) becomes
+     * active and the previous one keeps being trusted (RETIRING) until {@link #retire}. Rotating
+     * the root also starts new mesh CAs under it, and the trust bundle then holds both roots.
+     */
+    public void rotate(String mesh) {
+        signer(mesh); // there is something to rotate
+        database.inTransaction(c -> {
+            for (CaRow row : store.trusted(c, mesh)) {
+                if (CaStore.ACTIVE.equals(row.state())) {
+                    store.setState(c, mesh, row.generation(), CaStore.RETIRING);
+                }
+            }
+            if (CaStore.ROOT.equals(mesh)) {
+                for (CaRow row : store.all(c)) {
+                    if (!CaStore.ROOT.equals(row.mesh()) && CaStore.ACTIVE.equals(row.state())) {
+                        store.setState(c, row.mesh(), row.generation(), CaStore.RETIRING);
+                    }
+                }
+            }
+            return null;
+        });
+        signers.clear();
+        signer(mesh);
+        LOG.info("rotation of the {} CA started", CaStore.ROOT.equals(mesh) ? "root" : "mesh " + mesh);
+    }
+
+    /** Ends a rotation: the previous CA is no longer trusted (its leaves stop verifying, for a root). */
+    public boolean retire(String mesh, int generation) {
+        boolean done = database.inTransaction(c -> {
+            for (CaRow row : store.trusted(c, mesh)) {
+                if (row.generation() == generation && CaStore.RETIRING.equals(row.state())) {
+                    store.setState(c, mesh, generation, CaStore.RETIRED);
+                    return true;
+                }
+            }
+            return false;
+        });
+        signers.clear();
+        return done;
+    }
+
+    public List<CaRow> list() {
+        return database.inTransaction(store::all);
+    }
+
     /** The trust anchors of the trust domain: every root still trusted (two during a root rotation). */
     public String trustBundle() {
         signer(CaStore.ROOT);
@@ -142,13 +193,15 @@ public final class MeshCertificateAuthority {
 
     /** The active CA of a mesh (or the root), created on first use. */
     X509Issuer.Signer signer(String mesh) {
-        X509Issuer.Signer cached = signers.get(mesh);
-        if (cached != null && cached.certificate().getNotAfter().toInstant().isAfter(clock.instant())) {
-            return cached;
+        Cached cached = signers.get(mesh);
+        long now = clock.millis();
+        if (cached != null && now - cached.loadedAt() < CACHE_MILLIS
+                && cached.signer().certificate().getNotAfter().toInstant().isAfter(clock.instant())) {
+            return cached.signer();
         }
         Optional<CaRow> row = database.inTransaction(c -> store.active(c, mesh));
         X509Issuer.Signer signer = row.isPresent() ? load(row.get()) : create(mesh);
-        signers.put(mesh, signer);
+        signers.put(mesh, new Cached(signer, now));
         return signer;
     }
 
@@ -208,7 +261,7 @@ public final class MeshCertificateAuthority {
         return name == null ? null : KeyFactory.getInstance(name).generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
     }
 
-    static X509Certificate parse(String pem) {
+    public static X509Certificate parse(String pem) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem.getBytes()));
         } catch (GeneralSecurityException e) {

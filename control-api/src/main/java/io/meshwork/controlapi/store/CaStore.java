@@ -16,6 +16,7 @@ public final class CaStore {
     public static final String ROOT = "*";
     public static final String ACTIVE = "ACTIVE";
     public static final String RETIRING = "RETIRING";
+    public static final String RETIRED = "RETIRED";
 
     public record CaRow(String mesh, int generation, String state, String certificatePem, String encryptedKey,
                         String keyAlgorithm, long createdAt, long notAfter) {
@@ -37,6 +38,20 @@ public final class CaStore {
                     out.add(new CaRow(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             rs.getString(6), rs.getLong(7), rs.getLong(8)));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Every CA (any state), by mesh and generation: for operators; keys are not read. */
+    public List<CaRow> all(Connection c) throws SQLException {
+        List<CaRow> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT mesh_name, generation, state, certificate, '', key_algorithm,"
+                + " created_at, not_after FROM certificate_authority ORDER BY mesh_name, generation");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new CaRow(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getLong(7), rs.getLong(8)));
             }
         }
         return out;

@@ -78,6 +78,9 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             c.put("secondsLeft", Math.max(0, (id.notAfterMillis() - now) / 1000));
             c.put("expiringSoon", expiringSoon(id, now));
             c.put("caCertificates", id.chain().size() - 1);
+            // Which root the chain hangs from: the top certificate's authority key identifier (roots share a name across rotations).
+            byte[] aki = id.chain().get(id.chain().size() - 1).getExtensionValue("2.5.29.35");
+            c.put("rootKeyId", aki == null ? "" : java.util.HexFormat.of().formatHex(aki));
             c.put("trustBundleCertificates", id.trustBundle().size());
         }
         return out;

@@ -65,6 +65,10 @@ public final class TlsContexts {
         snapshot = next;
         servers.clear();
         clients.clear();
+        if (previous != null && identity.current() != null && !java.util.Objects.equals(previous.trustBundle(), next.trustBundle())) {
+            // A CA rotation: move to a certificate from the new CA now, not at the next scheduled renewal.
+            identity.renewSoon();
+        }
         try {
             if (next.listeners() != null) {
                 for (Listener l : next.listeners()) {

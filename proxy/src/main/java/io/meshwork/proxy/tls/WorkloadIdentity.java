@@ -87,6 +87,13 @@ public final class WorkloadIdentity {
         }
     }
 
+    /** Asks for a new certificate in the background, as soon as possible (the trust bundle changed). */
+    public synchronized void renewSoon() {
+        if (wanted) {
+            schedule(0);
+        }
+    }
+
     /** Asks for a new certificate now (the admin endpoint, tests); true when one arrived. */
     public boolean renewNow() {
         try {

@@ -229,6 +229,67 @@ class TlsEndToEndTest {
         assertTrue(new ProxyProcessStats("127.0.0.141").get("/stats/prometheus").contains("meshwork_certificate_expiring 0"));
     }
 
+    @Test
+    @Order(6)
+    void theRootCaRotatesUnderLoadWithoutAFailedRequest() throws Exception {
+        String rootBefore = issuer(api);
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        Set<String> why = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            workers.add(pool.submit(() -> {
+                while (running.get()) {
+                    try {
+                        var r = http.get(SERVICE, "/");
+                        if (r.statusCode() != 200) {
+                            failed.incrementAndGet();
+                            why.add(r.statusCode() + " " + r.body());
+                        }
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                        why.add(e.toString());
+                    }
+                    done.incrementAndGet();
+                }
+            }));
+        }
+        try {
+            JsonNode rotated = plane.signedPost("/meshwork/v1/certificate-authorities/rotate", "{\"root\": true}");
+            int old = -1;
+            for (JsonNode ca : rotated.path("certificateAuthorities")) {
+                if (ca.path("root").asBoolean() && "RETIRING".equals(ca.path("state").asText())) {
+                    old = ca.path("generation").asInt();
+                }
+            }
+            assertTrue(old > 0, rotated.toString());
+            // Overlap: both proxies move to certificates under the new root while both roots are trusted.
+            eventually(Duration.ofSeconds(15), () -> {
+                assertNotEquals(rootBefore, issuer(api));
+                assertNotEquals(rootBefore, issuer(client));
+            });
+            plane.signedPost("/meshwork/v1/certificate-authorities/retire", "{\"root\": true, \"generation\": " + old + "}");
+            eventually(Duration.ofSeconds(15), () -> assertEquals(1, JSON.readTree(new ProxyProcessStats("127.0.0.141").get("/certs"))
+                    .at("/certificates/0/trustBundleCertificates").asInt(), "the old root is gone from the bundle"));
+            Thread.sleep(3000);
+        } finally {
+            running.set(false);
+            for (Future<?> f : workers) {
+                f.get(1, TimeUnit.MINUTES);
+            }
+            pool.shutdown();
+        }
+        assertEquals(0, failed.get(), "no failed request over " + done.get() + " during the root rotation: " + why);
+        assertTrue(done.get() > 100);
+    }
+
+    /** The root CA the proxy's certificate chains to, as its mesh CA's issuer. */
+    private static String issuer(ProxyProcess proxy) throws Exception {
+        return JSON.readTree(new ProxyProcessStats(proxy.address()).get("/certs")).at("/certificates/0/rootKeyId").asText();
+    }
+
     // --- helpers -----------------------------------------------------------------------------------
 
     private static List<Listener> apiListener(ListenerTlsMode mode, List<String> clientNames) {
