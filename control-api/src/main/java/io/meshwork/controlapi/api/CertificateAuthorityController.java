@@ -92,6 +92,8 @@ final class CertificateAuthorityController {
             o.put("notAfter", BigDecimal.valueOf(row.notAfter(), 3));
             o.put("certificate", row.certificatePem());
         }
+        ArrayNode pcas = out.putArray("privateCertificateAuthorities");
+        ca.privateCas().forEach((mesh, arn) -> pcas.addObject().put("mesh", mesh).put("certificateAuthorityArn", arn));
         return out;
     }
 
@@ -106,6 +108,39 @@ final class CertificateAuthorityController {
         }
         return AppMeshApi.ok(listing());
     }
+
+    /**
+     * {@code PUT /private-ca {"mesh": M, "certificateAuthorityArn": ARN}}: the mesh's certificates come
+     * from AWS Private CA from now on (null ARN: from Meshwork's CA again). The CA must answer.
+     */
+    @io.micronaut.http.annotation.Put("/private-ca")
+    HttpResponse<byte[]> privateCa(HttpRequest<?> request, @Nullable @Body byte[] body) {
+        ObjectNode input = StrictJson.parseObject(body);
+        String mesh = target(input);
+        if (CaStore.ROOT.equals(mesh)) {
+            throw AppMeshException.badRequest("AWS Private CA is set per mesh: name a 'mesh'");
+        }
+        authorize(request, body, "meshwork:RotateCertificateAuthority", mesh);
+        String arn = input.path("certificateAuthorityArn").isTextual() ? input.path("certificateAuthorityArn").asText() : null;
+        if (arn != null && !PCA_ARN.matcher(arn).matches()) {
+            throw AppMeshException.badRequest("'certificateAuthorityArn' must be an AWS Private CA ARN"
+                    + " (arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/ID), got '" + arn + "'");
+        }
+        try {
+            ca.usePrivateCa(mesh, arn);
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw AppMeshException.badRequest("AWS Private CA " + arn + " cannot be used: " + e.getMessage());
+        }
+        database.inTransaction(c -> {
+            changeLog.append(c, mesh, clock.millis());
+            return null;
+        });
+        snapshots.meshChanged(mesh);
+        return AppMeshApi.ok(listing());
+    }
+
+    private static final java.util.regex.Pattern PCA_ARN =
+            java.util.regex.Pattern.compile("arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\\d{12}:certificate-authority/[A-Za-z0-9-]+");
 
     @Post("/retire")
     HttpResponse<byte[]> retire(HttpRequest<?> request, @Nullable @Body byte[] body) {

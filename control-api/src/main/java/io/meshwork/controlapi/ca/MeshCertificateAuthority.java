@@ -63,6 +63,7 @@ public final class MeshCertificateAuthority {
     private final CaStore store;
     private final ResourceStore resources;
     private final SecretCipher cipher;
+    private final PrivateCaIssuer privateCa;
     private final CaSettings settings;
     private final String trustDomain;
     private final Clock clock;
@@ -75,7 +76,8 @@ public final class MeshCertificateAuthority {
     }
 
     MeshCertificateAuthority(Database database, CaStore store, ResourceStore resources, SecretCipher cipher, CaSettings settings,
-                             ControlApiSettings api, Clock clock) {
+                             ControlApiSettings api, Clock clock, PrivateCaIssuer privateCa) {
+        this.privateCa = privateCa;
         this.database = database;
         this.store = store;
         this.resources = resources;
@@ -110,8 +112,12 @@ public final class MeshCertificateAuthority {
         if (KeyAlgorithm.of(key) == null) {
             throw AppMeshException.badRequest("the CSR's key must be EC P-256, EC P-384 or RSA of at least 2048 bits");
         }
-        X509Issuer.Signer meshCa = signer(resource.mesh());
         Instant now = clock.instant();
+        Optional<String> privateCa = database.inTransaction(c -> store.privateCa(c, resource.mesh()));
+        if (privateCa.isPresent()) {
+            return issueFromPrivateCa(privateCa.get(), resource, proxyId, csrPem, now);
+        }
+        X509Issuer.Signer meshCa = signer(resource.mesh());
         Instant notAfter = now.plus(settings.leafLifetime());
         if (notAfter.isAfter(meshCa.certificate().getNotAfter().toInstant())) {
             notAfter = meshCa.certificate().getNotAfter().toInstant();
@@ -179,6 +185,40 @@ public final class MeshCertificateAuthority {
 
     public List<CaRow> list() {
         return database.inTransaction(store::all);
+    }
+
+    private Issued issueFromPrivateCa(String caArn, ResourceKey resource, String proxyId, String csrPem, Instant now) {
+        Instant notAfter = now.plus(settings.leafLifetime());
+        PrivateCaIssuer.Issued issued = privateCa.issue(caArn, csrPem, List.of(spiffeId(resource)), dnsNames(resource), notAfter);
+        long end = issued.leaf().getNotAfter().getTime();
+        String serial = issued.leaf().getSerialNumber().toString(16);
+        database.inTransaction(c -> store.recordIssued(c, new CaStore.IssuedRow(serial, resource.mesh(), resource.kind().arnSegment(),
+                resource.name(), proxyId, now.toEpochMilli(), end)));
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(issued.leaf());
+        chain.addAll(issued.chain());
+        return new Issued(Pem.certificates(chain), Pem.certificates(issued.roots()), serial, end);
+    }
+
+    /** The trust anchors for a mesh: its AWS Private CA's root when it has one, else the trust domain's. */
+    public String trustBundle(String mesh) {
+        Optional<String> arn = database.inTransaction(c -> store.privateCa(c, mesh));
+        return arn.isPresent() ? Pem.certificates(privateCa.roots(privateCa.caChain(arn.get()))) : trustBundle();
+    }
+
+    /** Uses AWS Private CA for a mesh's certificates (null: Meshwork's own CA again); the CA must answer. */
+    public void usePrivateCa(String mesh, String caArn) {
+        if (caArn != null) {
+            privateCa.caChain(caArn);
+        }
+        database.inTransaction(c -> {
+            store.setPrivateCa(c, mesh, caArn);
+            return null;
+        });
+    }
+
+    public Map<String, String> privateCas() {
+        return database.inTransaction(store::privateCas);
     }
 
     /** The trust anchors of the trust domain: every root still trusted (two during a root rotation). */

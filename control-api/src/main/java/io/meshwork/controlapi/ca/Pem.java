@@ -32,6 +32,20 @@ final class Pem {
         return write(certs.toArray());
     }
 
+    /** Every certificate in {@code pem}. */
+    static List<X509Certificate> parseAll(String pem) {
+        try {
+            List<X509Certificate> out = new java.util.ArrayList<>();
+            for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))) {
+                out.add((X509Certificate) c);
+            }
+            return out;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("certificates that do not parse", e);
+        }
+    }
+
     /** The one certification request in {@code pem}, or null when it holds none. */
     static PKCS10CertificationRequest csr(String pem) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {

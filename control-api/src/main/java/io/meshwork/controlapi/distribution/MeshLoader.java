@@ -39,7 +39,7 @@ final class MeshLoader {
 
     /** The mesh, or empty if it does not exist. */
     Optional<MeshResources> load(String mesh) {
-        return read(mesh).map(m -> m.trustBundle() == null ? m : m.withTrustBundle(ca.trustBundle()));
+        return read(mesh).map(m -> m.trustBundle() == null ? m : m.withTrustBundle(ca.trustBundle(mesh)));
     }
 
     private Optional<MeshResources> read(String mesh) {

@@ -96,6 +96,41 @@ public final class CaStore {
         }
     }
 
+    /** The AWS Private CA a mesh uses, if any. */
+    public Optional<String> privateCa(Connection c, String mesh) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT ca_arn FROM private_ca WHERE mesh_name = ?")) {
+            ps.setString(1, mesh);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    public java.util.Map<String, String> privateCas(Connection c) throws SQLException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT mesh_name, ca_arn FROM private_ca"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /** Sets (or with null, removes) the AWS Private CA of a mesh. */
+    public void setPrivateCa(Connection c, String mesh, String arn) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM private_ca WHERE mesh_name = ?")) {
+            ps.setString(1, mesh);
+            ps.executeUpdate();
+        }
+        if (arn != null) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO private_ca (mesh_name, ca_arn) VALUES (?, ?)")) {
+                ps.setString(1, mesh);
+                ps.setString(2, arn);
+                ps.executeUpdate();
+            }
+        }
+    }
+
     /** Records an issued certificate; false when the serial was already used (the caller draws another). */
     public boolean recordIssued(Connection c, IssuedRow row) throws SQLException {
         try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM issued_certificate WHERE serial = ?")) {
