@@ -34,16 +34,16 @@ import java.util.List;
  * is not needed: the subject names the workload). Every certificate has subject and authority key
  * identifiers so chains build without guessing.
  */
-final class X509Issuer {
+public final class X509Issuer {
     private static final long BACKDATE_SECONDS = 300; // clocks of peers that are a little behind still accept a new certificate
 
     private X509Issuer() {
     }
 
-    record Signer(X509Certificate certificate, PrivateKey key, KeyAlgorithm algorithm) {
+    public record Signer(X509Certificate certificate, PrivateKey key, KeyAlgorithm algorithm) {
     }
 
-    static X509Certificate root(X500Name subject, PublicKey key, PrivateKey signingKey, KeyAlgorithm algorithm, BigInteger serial,
+    public static X509Certificate root(X500Name subject, PublicKey key, PrivateKey signingKey, KeyAlgorithm algorithm, BigInteger serial,
                                 Instant notAfter) {
         return build(subject, subject, key, null, new Signer(null, signingKey, algorithm), serial, notAfter, b -> {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(1));
@@ -51,7 +51,7 @@ final class X509Issuer {
         });
     }
 
-    static X509Certificate subordinate(X500Name subject, PublicKey key, Signer issuer, BigInteger serial, Instant notAfter) {
+    public static X509Certificate subordinate(X500Name subject, PublicKey key, Signer issuer, BigInteger serial, Instant notAfter) {
         return build(X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()), subject, key,
                 issuer.certificate(), issuer, serial, notAfter, b -> {
                     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
@@ -59,7 +59,7 @@ final class X509Issuer {
                 });
     }
 
-    static X509Certificate leaf(X500Name subject, PublicKey key, String spiffeId, List<String> dnsNames, Signer issuer,
+    public static X509Certificate leaf(X500Name subject, PublicKey key, String spiffeId, List<String> dnsNames, Signer issuer,
                                 BigInteger serial, Instant notAfter) {
         return build(X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()), subject, key,
                 issuer.certificate(), issuer, serial, notAfter, b -> {
