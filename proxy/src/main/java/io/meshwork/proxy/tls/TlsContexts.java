@@ -38,6 +38,8 @@ public final class TlsContexts {
     }
 
     private static final Origination PLAINTEXT = new Origination(null, List.of());
+    /** BoringSSL (netty-tcnative) when it loads on this platform, else the JDK's TLS. */
+    static final SslProvider PROVIDER = io.netty.handler.ssl.OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
 
     private final WorkloadIdentity identity;
     private volatile ProxySnapshot snapshot;
@@ -46,6 +48,8 @@ public final class TlsContexts {
 
     public TlsContexts(WorkloadIdentity identity) {
         this.identity = identity;
+        org.slf4j.LoggerFactory.getLogger(TlsContexts.class).debug("TLS through {}", PROVIDER == SslProvider.OPENSSL
+                ? "BoringSSL (" + io.netty.handler.ssl.OpenSsl.versionString() + ")" : "the JDK");
         identity.onChange(i -> {
             servers.clear();
             clients.clear();
@@ -110,7 +114,7 @@ public final class TlsContexts {
                 throw new IllegalStateException("port " + p + " takes no TLS");
             }
             try {
-                SslContextBuilder b = serverBuilder(tls.certificate()).sslProvider(SslProvider.JDK)
+                SslContextBuilder b = serverBuilder(tls.certificate()).sslProvider(PROVIDER)
                         .applicationProtocolConfig(alpn(protocolOf(p)));
                 if (tls.validation() != null) {
                     b.trustManager(trust(tls.validation()).toArray(new X509Certificate[0])).clientAuth(ClientAuth.REQUIRE);
@@ -133,7 +137,7 @@ public final class TlsContexts {
             try {
                 if (policy != null && policy.covers(port)) {
                     // Names are App Mesh's subjectAlternativeNames, checked after the handshake, not the dialled host.
-                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).endpointIdentificationAlgorithm(null)
+                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(PROVIDER).endpointIdentificationAlgorithm(null)
                             .applicationProtocolConfig(alpn(protocol));
                     if (policy.certificate() != null) {
                         Material m = material(policy.certificate());
@@ -146,7 +150,7 @@ public final class TlsContexts {
                 }
                 if (serverTakesTls(s, cluster, port)) {
                     // No client policy: the server decides; the client encrypts without verifying it (App Mesh's rule).
-                    return new Origination(SslContextBuilder.forClient().sslProvider(SslProvider.JDK).endpointIdentificationAlgorithm(null)
+                    return new Origination(SslContextBuilder.forClient().sslProvider(PROVIDER).endpointIdentificationAlgorithm(null)
                             .trustManager(InsecureTrustManagerFactory.INSTANCE).applicationProtocolConfig(alpn(protocol)).build(), List.of());
                 }
                 return PLAINTEXT;
