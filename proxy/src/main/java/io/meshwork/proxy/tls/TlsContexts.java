@@ -38,8 +38,20 @@ public final class TlsContexts {
     }
 
     private static final Origination PLAINTEXT = new Origination(null, List.of());
-    /** BoringSSL (netty-tcnative) when it loads on this platform, else the JDK's TLS. */
-    static final SslProvider PROVIDER = io.netty.handler.ssl.OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    /**
+     * BoringSSL (netty-tcnative) when it loads on this platform, else the JDK's TLS. Looked up on
+     * first use, so a proxy without TLS never loads the native library (its memory stays small).
+     */
+    private static final class Provider {
+        static final SslProvider VALUE = chooseProvider();
+
+        private static SslProvider chooseProvider() {
+            boolean boring = io.netty.handler.ssl.OpenSsl.isAvailable();
+            org.slf4j.LoggerFactory.getLogger(TlsContexts.class).info("TLS through {}",
+                    boring ? "BoringSSL (" + io.netty.handler.ssl.OpenSsl.versionString() + ")" : "the JDK");
+            return boring ? SslProvider.OPENSSL : SslProvider.JDK;
+        }
+    }
 
     private final WorkloadIdentity identity;
     private volatile ProxySnapshot snapshot;
@@ -48,8 +60,6 @@ public final class TlsContexts {
 
     public TlsContexts(WorkloadIdentity identity) {
         this.identity = identity;
-        org.slf4j.LoggerFactory.getLogger(TlsContexts.class).debug("TLS through {}", PROVIDER == SslProvider.OPENSSL
-                ? "BoringSSL (" + io.netty.handler.ssl.OpenSsl.versionString() + ")" : "the JDK");
         identity.onChange(i -> {
             servers.clear();
             clients.clear();
@@ -114,7 +124,7 @@ public final class TlsContexts {
                 throw new IllegalStateException("port " + p + " takes no TLS");
             }
             try {
-                SslContextBuilder b = serverBuilder(tls.certificate()).sslProvider(PROVIDER)
+                SslContextBuilder b = serverBuilder(tls.certificate()).sslProvider(Provider.VALUE)
                         .applicationProtocolConfig(alpn(protocolOf(p)));
                 if (tls.validation() != null) {
                     b.trustManager(trust(tls.validation()).toArray(new X509Certificate[0])).clientAuth(ClientAuth.REQUIRE);
@@ -137,7 +147,7 @@ public final class TlsContexts {
             try {
                 if (policy != null && policy.covers(port)) {
                     // Names are App Mesh's subjectAlternativeNames, checked after the handshake, not the dialled host.
-                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(PROVIDER).endpointIdentificationAlgorithm(null)
+                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(Provider.VALUE).endpointIdentificationAlgorithm(null)
                             .applicationProtocolConfig(alpn(protocol));
                     if (policy.certificate() != null) {
                         Material m = material(policy.certificate());
@@ -150,7 +160,7 @@ public final class TlsContexts {
                 }
                 if (serverTakesTls(s, cluster, port)) {
                     // No client policy: the server decides; the client encrypts without verifying it (App Mesh's rule).
-                    return new Origination(SslContextBuilder.forClient().sslProvider(PROVIDER).endpointIdentificationAlgorithm(null)
+                    return new Origination(SslContextBuilder.forClient().sslProvider(Provider.VALUE).endpointIdentificationAlgorithm(null)
                             .trustManager(InsecureTrustManagerFactory.INSTANCE).applicationProtocolConfig(alpn(protocol)).build(), List.of());
                 }
                 return PLAINTEXT;
