@@ -189,14 +189,15 @@ public final class TlsContexts {
     private static boolean usesIdentity(ProxySnapshot s) {
         if (s.listeners() != null) {
             for (Listener l : s.listeners()) {
-                if (l.tls() != null && l.tls().certificate() != null && l.tls().certificate().sds() != null) {
+                if (l.tls() != null && l.tls().certificate() != null
+                        && (l.tls().certificate().sds() != null || l.tls().certificate().acmArn() != null)) {
                     return true;
                 }
             }
         }
         if (s.clientTls() != null) {
             for (Tls.Client c : s.clientTls().values()) {
-                if (c.certificate() != null && c.certificate().sds() != null) {
+                if (c.certificate() != null && (c.certificate().sds() != null || c.certificate().acmArn() != null)) {
                     return true;
                 }
             }
@@ -219,16 +220,14 @@ public final class TlsContexts {
     }
 
     private Material material(Tls.Certificate certificate) {
-        if (certificate.sds() != null) {
+        // An ACM certificate ARN from an App Mesh configuration maps to the workload identity: the mesh's
+        // CA (or its AWS Private CA) issues it, as ACM Private CA did behind App Mesh.
+        if (certificate.sds() != null || certificate.acmArn() != null) {
             Identity id = identity.current();
             if (id == null) {
                 throw new IllegalStateException("no workload certificate yet (the control plane has not signed one)");
             }
             return new Material(id.key(), id.chain());
-        }
-        if (certificate.acmArn() != null) {
-            throw new IllegalArgumentException("ACM certificates (" + certificate.acmArn() + ") are not supported by this proxy;"
-                    + " use sds (Meshwork-issued) or file certificates");
         }
         throw new IllegalArgumentException("client certificates from files are not supported yet; use sds");
     }
@@ -237,7 +236,7 @@ public final class TlsContexts {
         if (validation == null) {
             throw new IllegalArgumentException("validation is required");
         }
-        if (validation.sds() != null) {
+        if (validation.sds() != null || validation.acmCertificateAuthorityArns() != null) { // ACM Private CA trust = the mesh's bundle
             ProxySnapshot s = snapshot;
             List<X509Certificate> bundle = s == null ? List.of() : Pem.certificates(s.trustBundle());
             if (bundle.isEmpty() && identity.current() != null) {
@@ -255,7 +254,7 @@ public final class TlsContexts {
                 throw new IllegalArgumentException("trust file " + validation.file() + ": " + e.getMessage(), e);
             }
         }
-        throw new IllegalArgumentException("ACM Private CA trust is not supported by this proxy; use sds or file");
+        throw new IllegalArgumentException("a validation needs a trust (sds, file or acm)");
     }
 
     private String protocolOf(int port) {
