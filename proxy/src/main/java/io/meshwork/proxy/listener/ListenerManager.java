@@ -13,6 +13,7 @@ import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
 import io.meshwork.proxy.runtime.ServiceRuntime;
 import io.meshwork.proxy.tcp.TcpProxyInitializer;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.tls.TlsInbound;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
@@ -219,7 +220,12 @@ public final class ListenerManager {
         RouteRuntime route = servicePort.routes().get(0);
         WeightedTarget target = route.picker().next();
         ClusterRuntime cluster = target == null ? null : clusters.get(target.cluster());
-        return cluster == null ? null : new TcpProxyInitializer.Target(cluster.port(target.port()), route.idleMillis(), null);
+        if (cluster == null) {
+            return null;
+        }
+        TlsContexts.Origination tls = clusters.tls() == null ? null : clusters.tls().client(target.cluster(), target.port(), "tcp");
+        return new TcpProxyInitializer.Target(cluster.port(target.port()), route.idleMillis(), null,
+                tls == null || tls.context() == null ? null : tls);
     }
 
     private static void add(Map<InetSocketAddress, Spec> out, Spec spec) {

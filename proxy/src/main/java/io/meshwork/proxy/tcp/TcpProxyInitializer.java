@@ -2,6 +2,8 @@ package io.meshwork.proxy.tcp;
 
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.ResilienceEvents;
+import io.meshwork.proxy.tls.SubjectNames;
+import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.UpstreamStats;
@@ -13,6 +15,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
@@ -38,8 +41,12 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
      * @param upstream   the instances to pick from
      * @param idleMillis close after this long without traffic; 0 for never
      * @param limits     the connection pool limit, or null
+     * @param tls        how to open TLS to the upstream (a client policy, or a server that takes TLS), or null
      */
-    public record Target(Upstream upstream, long idleMillis, ConnectionLimits limits) {
+    public record Target(Upstream upstream, long idleMillis, ConnectionLimits limits, TlsContexts.Origination tls) {
+        public Target(Upstream upstream, long idleMillis, ConnectionLimits limits) {
+            this(upstream, idleMillis, limits, null);
+        }
     }
 
     private final Function<Channel, Target> targets;
@@ -84,11 +91,37 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
         }
         endpoint.attemptStarted();
         downstream.closeFuture().addListener(f -> endpoint.attemptEnded());
+        TlsContexts.Origination tls = target.tls();
+        SslHandler[] ssl = new SslHandler[1];
         ChannelFuture connect = new Bootstrap().group(downstream.eventLoop()).channelFactory(channels)
                 .option(ChannelOption.AUTO_READ, false).option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new TcpRelayHandler(downstream)).connect(endpoint.address());
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel upstream) {
+                        if (tls != null) {
+                            ssl[0] = tls.context().newHandler(upstream.alloc(), endpoint.address().getHostString(),
+                                    endpoint.address().getPort());
+                            upstream.pipeline().addLast("tls", ssl[0]);
+                        }
+                        upstream.pipeline().addLast("relay", new TcpRelayHandler(downstream));
+                    }
+                }).connect(endpoint.address());
         connect.addListener(f -> {
+            if (f.isSuccess() && ssl[0] != null) {
+                // Bytes flow only once the server is who the client policy says (SslHandler buffers writes until then).
+                ssl[0].handshakeFuture().addListener(h -> {
+                    java.security.cert.X509Certificate peer = h.isSuccess() ? peer(ssl[0]) : null;
+                    if (!h.isSuccess() || (!tls.subjectAlternativeNames().isEmpty()
+                            && (peer == null || !SubjectNames.matches(peer, tls.subjectAlternativeNames())))) {
+                        LOG.info("tcp upstream {} refused: {}", endpoint.address(), h.isSuccess()
+                                ? "its certificate names " + (peer == null ? "nothing" : SubjectNames.of(peer)) : h.cause().getMessage());
+                        target.upstream().outcome(endpoint, true);
+                        connect.channel().close();
+                        downstream.close();
+                    }
+                });
+            }
             target.upstream().outcome(endpoint, !f.isSuccess());
             if (f.isSuccess()) {
                 stats.connected(cluster);
@@ -101,5 +134,14 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
                 downstream.close();
             }
         });
+    }
+
+    private static java.security.cert.X509Certificate peer(SslHandler ssl) {
+        try {
+            var certs = ssl.engine().getSession().getPeerCertificates();
+            return certs.length == 0 ? null : (java.security.cert.X509Certificate) certs[0];
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
     }
 }

@@ -229,7 +229,11 @@ public final class TlsContexts {
             }
             return new Material(id.key(), id.chain());
         }
-        throw new IllegalArgumentException("client certificates from files are not supported yet; use sds");
+        if (certificate.certificateChainFile() != null) {
+            return new Material(PemFiles.privateKey(Path.of(certificate.privateKeyFile())),
+                    PemFiles.certificates(Path.of(certificate.certificateChainFile())));
+        }
+        throw new IllegalArgumentException("a certificate needs sds, file or acm");
     }
 
     private List<X509Certificate> trust(Tls.Validation validation) {

@@ -77,6 +77,10 @@ class TlsEndToEndTest {
     private static TestBackend app;
     private static ProxyProcess api;
     private static ProxyProcess client;
+    private static ProxyProcess db;
+    private static TestBackend dbApp;
+    private static final String DB_SERVICE = "db.secure.local";
+    private static final String DB_ID = TD + "/mesh/secure/virtualNode/db";
     private static Path dir;
     private static final MeshHttp http = new MeshHttp("127.0.0.140");
 
@@ -90,18 +94,31 @@ class TlsEndToEndTest {
                 .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.141")))));
         appMesh.createVirtualService(r -> r.meshName(MESH).virtualServiceName(SERVICE)
                 .spec(s -> s.provider(p -> p.virtualNode(v -> v.virtualNodeName("api")))));
+        appMesh.createVirtualNode(r -> r.meshName(MESH).virtualNodeName("db").spec(s -> s
+                .listeners(Listener.builder().portMapping(p -> p.port(5432).protocol(PortProtocol.TCP))
+                        .tls(ListenerTls.builder().mode(ListenerTlsMode.STRICT).certificate(c -> c.sds(x -> x.secretName(DB_ID)))
+                                .validation(v -> v.trust(t -> t.sds(x -> x.secretName(TD)))
+                                        .subjectAlternativeNames(n -> n.match(m -> m.exact(CLIENT_ID)))).build()).build())
+                .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.142")))));
+        appMesh.createVirtualService(r -> r.meshName(MESH).virtualServiceName(DB_SERVICE)
+                .spec(s -> s.provider(p -> p.virtualNode(v -> v.virtualNodeName("db")))));
         setClientPolicy(API_ID);
         dir = Files.createTempDirectory("tls-e2e");
+        dbApp = TestBackend.tcpEcho("db", "127.0.1.142", 5432);
+        db = ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/db", "127.0.0.142", "127.0.1.142", dir, Map.of());
         app = TestBackend.http("api", "127.0.1.141", 8443);
         api = ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/api", "127.0.0.141", "127.0.1.141", dir, Map.of());
         client = ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/client", "127.0.0.140", "127.0.1.140", dir, Map.of());
         api.awaitReady();
         client.awaitReady();
+        db.awaitReady();
         Files.writeString(dir.resolve("bundle.pem"), trustBundle());
     }
 
     @AfterAll
     static void stop() throws Exception {
+        db.close();
+        dbApp.close();
         client.close();
         api.close();
         app.close();
@@ -285,6 +302,49 @@ class TlsEndToEndTest {
         assertTrue(done.get() > 100);
     }
 
+    @Test
+    @Order(7)
+    void tcpTrafficIsMutuallyAuthenticatedToo() throws Exception {
+        // The client's proxy binds the TCP backend's port on its own address (local mode) and opens mTLS to the db's proxy.
+        eventually(Duration.ofSeconds(10), () -> assertEquals("ping-1", echo("127.0.0.140", "ping-1")));
+        assertEquals("ping-2", echo("127.0.0.140", "ping-2"));
+        String plaintext;
+        try {
+            plaintext = echo("127.0.0.142", "hello");
+        } catch (java.io.IOException closedOrTimedOut) {
+            plaintext = "";
+        }
+        assertTrue(!plaintext.contains("hello"), "plaintext to the STRICT TCP listener gets nothing back: " + plaintext);
+        writeForeignCertificate(dir, CLIENT_ID);
+        Process p = new ProcessBuilder("openssl", "s_client", "-quiet", "-connect", "127.0.0.142:5432",
+                "-cert", dir.resolve("foreign.pem").toString(), "-key", dir.resolve("foreign.key").toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().write("hello-from-outside\n".getBytes());
+        p.getOutputStream().close();
+        String said = new String(p.getInputStream().readAllBytes());
+        p.waitFor(10, TimeUnit.SECONDS);
+        assertTrue(!said.contains("hello-from-outside"), "a foreign certificate gets no echo: " + said);
+    }
+
+    private static String echo(String address, String text) throws Exception {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address, 5432), 2000);
+            s.setSoTimeout(3000);
+            s.getOutputStream().write(text.getBytes());
+            s.getOutputStream().flush();
+            byte[] buf = new byte[text.length()];
+            int n = 0;
+            while (n < buf.length) {
+                int r = s.getInputStream().read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            return new String(buf, 0, n);
+        }
+    }
+
     /** The root CA the proxy's certificate chains to, as its mesh CA's issuer. */
     private static String issuer(ProxyProcess proxy) throws Exception {
         return JSON.readTree(new ProxyProcessStats(proxy.address()).get("/certs")).at("/certificates/0/rootKeyId").asText();
@@ -310,8 +370,12 @@ class TlsEndToEndTest {
         ClientPolicy policy = ClientPolicy.builder().tls(t -> t.enforce(true).certificate(c -> c.sds(s -> s.secretName(CLIENT_ID)))
                 .validation(v -> v.trust(x -> x.sds(s -> s.secretName(TD))).subjectAlternativeNames(n -> n.match(m -> m.exact(serverName)))))
                 .build();
+        ClientPolicy dbPolicy = ClientPolicy.builder().tls(t -> t.enforce(true).certificate(c -> c.sds(s -> s.secretName(CLIENT_ID)))
+                .validation(v -> v.trust(x -> x.sds(s -> s.secretName(TD))).subjectAlternativeNames(n -> n.match(m -> m.exact(DB_ID)))))
+                .build();
         var spec = software.amazon.awssdk.services.appmesh.model.VirtualNodeSpec.builder()
-                .backends(Backend.builder().virtualService(v -> v.virtualServiceName(SERVICE).clientPolicy(policy)).build()).build();
+                .backends(Backend.builder().virtualService(v -> v.virtualServiceName(SERVICE).clientPolicy(policy)).build(),
+                        Backend.builder().virtualService(v -> v.virtualServiceName(DB_SERVICE).clientPolicy(dbPolicy)).build()).build();
         try {
             appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(spec));
         } catch (software.amazon.awssdk.services.appmesh.model.NotFoundException e) {
