@@ -141,10 +141,15 @@ public final class CloudMapState {
     /** A proxy's report asks for registration with these extra attributes; {@code healthy} is its app's health. */
     public void registrationRequested(String proxyId, Map<String, String> attributes, boolean healthy) {
         String json = StrictJson.write(StrictJson.mapper().valueToTree(new TreeMap<>(attributes)));
-        database.inTransaction(c -> {
+        Database.Work<Object> request = c -> {
             store.requestRegistration(c, proxyId, json, healthy);
             return null;
-        });
+        };
+        try {
+            database.inTransaction(request);
+        } catch (io.meshwork.controlapi.store.StoreUnavailableException e) {
+            database.inTransaction(request); // two first reports at once both inserted; the second try updates
+        }
     }
 
     /** A proxy's report no longer asks for registration: what was registered for it goes at the next poll. */

@@ -55,6 +55,7 @@ public final class TlsContexts {
 
     private final WorkloadIdentity identity;
     private volatile ProxySnapshot snapshot;
+    private volatile boolean originatesTls;
     private final Map<Integer, SslContext> servers = new ConcurrentHashMap<>();
     private final Map<String, Origination> clients = new ConcurrentHashMap<>();
 
@@ -76,6 +77,8 @@ public final class TlsContexts {
             identity.require();
         }
         ProxySnapshot previous = snapshot;
+        originatesTls = (next.clientTls() != null && !next.clientTls().isEmpty()) || (next.clusters() != null
+                && next.clusters().stream().anyMatch(c -> c.listeners() != null && c.listeners().stream().anyMatch(l -> l.tls() != null)));
         snapshot = next;
         servers.clear();
         clients.clear();
@@ -139,8 +142,8 @@ public final class TlsContexts {
     /** How to reach {@code cluster} at {@code port}: TLS or plaintext ({@code context} null). */
     public Origination client(String cluster, int port, String protocol) {
         ProxySnapshot s = snapshot;
-        if (s == null) {
-            return PLAINTEXT;
+        if (s == null || !originatesTls) {
+            return PLAINTEXT; // the common case, without a lookup on the request path
         }
         return clients.computeIfAbsent(cluster + ":" + port, k -> {
             Tls.Client policy = s.clientTls() == null ? null : s.clientTls().get(cluster);
