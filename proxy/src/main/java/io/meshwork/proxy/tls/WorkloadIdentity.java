@@ -36,7 +36,7 @@ public final class WorkloadIdentity {
 
     private final ControlPlaneClient client;
     private final String commonName;
-    private final KeyPair keys;
+    private KeyPair keys;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "identity");
         t.setDaemon(true);
@@ -50,13 +50,20 @@ public final class WorkloadIdentity {
     public WorkloadIdentity(ControlPlaneClient client, String commonName) {
         this.client = client;
         this.commonName = commonName;
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            this.keys = g.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no EC P-256 key generator", e);
+    }
+
+    /** The key, generated when the configuration first asks for an identity (a proxy without TLS never makes one). */
+    private synchronized KeyPair keys() {
+        if (keys == null) {
+            try {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"));
+                keys = g.generateKeyPair();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("no EC P-256 key generator", e);
+            }
         }
+        return keys;
     }
 
     /** Where new identities go (the TLS contexts). */
@@ -116,7 +123,7 @@ public final class WorkloadIdentity {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         }
-        Identity next = new Identity(keys.getPrivate(), Pem.certificates(issued.certificateChain()),
+        Identity next = new Identity(keys().getPrivate(), Pem.certificates(issued.certificateChain()),
                 Pem.certificates(issued.trustBundle()), issued.serial(), started, issued.notAfterMillis());
         current = next;
         LOG.info("certificate {} in force until {} ({})", next.serial(), java.time.Instant.ofEpochMilli(next.notAfterMillis()),
@@ -148,8 +155,9 @@ public final class WorkloadIdentity {
     private String csr() {
         try {
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-            var request = new JcaPKCS10CertificationRequestBuilder(subject, keys.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+            KeyPair pair = keys();
+            var request = new JcaPKCS10CertificationRequestBuilder(subject, pair.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
             StringWriter out = new StringWriter();
             try (JcaPEMWriter w = new JcaPEMWriter(out)) {
                 w.writeObject(request);
