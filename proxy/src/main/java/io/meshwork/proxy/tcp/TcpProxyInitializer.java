@@ -111,7 +111,7 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
             if (f.isSuccess() && ssl[0] != null) {
                 // Bytes flow only once the server is who the client policy says (SslHandler buffers writes until then).
                 ssl[0].handshakeFuture().addListener(h -> {
-                    java.security.cert.X509Certificate peer = h.isSuccess() ? peer(ssl[0]) : null;
+                    java.security.cert.X509Certificate peer = h.isSuccess() ? SubjectNames.peer(ssl[0]) : null;
                     if (!h.isSuccess() || (!tls.subjectAlternativeNames().isEmpty()
                             && (peer == null || !SubjectNames.matches(peer, tls.subjectAlternativeNames())))) {
                         LOG.info("tcp upstream {} refused: {}", endpoint.address(), h.isSuccess()
@@ -136,12 +136,4 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
         });
     }
 
-    private static java.security.cert.X509Certificate peer(SslHandler ssl) {
-        try {
-            var certs = ssl.engine().getSession().getPeerCertificates();
-            return certs.length == 0 ? null : (java.security.cert.X509Certificate) certs[0];
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
 }

@@ -7,7 +7,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -27,7 +26,7 @@ final class PeerNameCheck extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-            X509Certificate peer = ssl == null ? null : peer(ssl);
+            X509Certificate peer = ssl == null ? null : SubjectNames.peer(ssl);
             if (ssl != null && (peer == null || !SubjectNames.matches(peer, wanted))) {
                 LOG.info("refused a client from {}: its certificate names {} , the listener accepts {}", ctx.channel().remoteAddress(),
                         peer == null ? "nothing" : SubjectNames.of(peer), wanted);
@@ -39,12 +38,4 @@ final class PeerNameCheck extends ChannelInboundHandlerAdapter {
         super.userEventTriggered(ctx, evt);
     }
 
-    static X509Certificate peer(SslHandler ssl) {
-        try {
-            var certs = ssl.engine().getSession().getPeerCertificates();
-            return certs.length == 0 ? null : (X509Certificate) certs[0];
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
 }

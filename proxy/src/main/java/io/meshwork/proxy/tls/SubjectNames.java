@@ -31,6 +31,16 @@ public final class SubjectNames {
         return out;
     }
 
+    /** The peer's leaf certificate on a finished TLS handshake, or null when it sent none. */
+    public static X509Certificate peer(io.netty.handler.ssl.SslHandler ssl) {
+        try {
+            var certs = ssl.engine().getSession().getPeerCertificates();
+            return certs.length == 0 ? null : (X509Certificate) certs[0];
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
+        }
+    }
+
     /** Whether the peer carries one of {@code wanted} exactly (App Mesh's {@code match.exact}). */
     public static boolean matches(X509Certificate peer, List<String> wanted) {
         for (String name : of(peer)) {

@@ -188,7 +188,7 @@ public final class UpstreamConnector {
                     ready.tryFailure(new SSLException("TLS handshake with " + endpoint + " failed: " + h.cause().getMessage(), h.cause()));
                     return;
                 }
-                java.security.cert.X509Certificate peer = peer(ssl);
+                java.security.cert.X509Certificate peer = SubjectNames.peer(ssl);
                 if (!tls.subjectAlternativeNames().isEmpty() && (peer == null || !SubjectNames.matches(peer, tls.subjectAlternativeNames()))) {
                     ch.close();
                     ready.tryFailure(new SSLException("the certificate of " + endpoint + " names " + (peer == null ? "nothing"
@@ -202,14 +202,6 @@ public final class UpstreamConnector {
         return ready;
     }
 
-    private static java.security.cert.X509Certificate peer(SslHandler ssl) {
-        try {
-            var certs = ssl.engine().getSession().getPeerCertificates();
-            return certs.length == 0 ? null : (java.security.cert.X509Certificate) certs[0];
-        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
 
     private Future<Channel> openStream(InetSocketAddress endpoint, String cluster, TlsContexts.Origination tls) {
         Map<SocketAddress, Future<Channel>> connections = tls == null ? http2Connections : http2TlsConnections;
