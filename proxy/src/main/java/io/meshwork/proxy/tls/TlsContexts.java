@@ -13,7 +13,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
 import javax.net.ssl.SSLException;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -214,9 +213,6 @@ public final class TlsContexts {
     private SslContextBuilder serverBuilder(Tls.Certificate certificate) {
         if (certificate == null) {
             throw new IllegalArgumentException("a TLS listener needs a certificate");
-        }
-        if (certificate.certificateChainFile() != null) {
-            return SslContextBuilder.forServer(new File(certificate.certificateChainFile()), new File(certificate.privateKeyFile()));
         }
         Material m = material(certificate);
         return SslContextBuilder.forServer(m.key(), m.chain().toArray(new X509Certificate[0]));

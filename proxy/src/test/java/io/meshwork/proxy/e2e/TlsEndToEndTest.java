@@ -326,6 +326,45 @@ class TlsEndToEndTest {
         assertTrue(!said.contains("hello-from-outside"), "a foreign certificate gets no echo: " + said);
     }
 
+    @Test
+    @Order(8)
+    void certificatesAndTrustFromFilesWorkToo() throws Exception {
+        // An operator's own PKI: openssl makes a CA and a server certificate (traditional EC key file, as openssl writes it).
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        run(pki, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=ops CA");
+        run(pki, "openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "api.key");
+        run(pki, "openssl", "req", "-new", "-key", "api.key", "-out", "api.csr", "-subj", "/CN=api");
+        Files.writeString(pki.resolve("api.ext"), "subjectAltName=DNS:api.ops.internal\n");
+        run(pki, "openssl", "x509", "-req", "-in", "api.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "api.pem", "-days", "1", "-extfile", "api.ext");
+        appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api").spec(s -> s
+                .listeners(Listener.builder().portMapping(p -> p.port(8443).protocol(PortProtocol.HTTP))
+                        .tls(ListenerTls.builder().mode(ListenerTlsMode.STRICT).certificate(c -> c.file(f -> f
+                                .certificateChain(pki.resolve("api.pem").toString()).privateKey(pki.resolve("api.key").toString()))).build()).build())
+                .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.141")))));
+        ClientPolicy policy = ClientPolicy.builder().tls(t -> t.enforce(true).validation(v -> v
+                .trust(x -> x.file(f -> f.certificateChain(pki.resolve("ca.pem").toString())))
+                .subjectAlternativeNames(n -> n.match(m -> m.exact("api.ops.internal"))))).build();
+        appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(s -> s
+                .backends(Backend.builder().virtualService(v -> v.virtualServiceName(SERVICE).clientPolicy(policy)).build())));
+        try {
+            eventually(Duration.ofSeconds(10), () -> assertEquals(200, http.get(SERVICE, "/").statusCode()));
+            Curl verified = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pki.resolve("ca.pem").toString(),
+                    "--resolve", "api.ops.internal:8443:127.0.0.141", "https://api.ops.internal:8443/");
+            assertEquals("200", verified.out, "curl verifies the file certificate against the operator's CA");
+        } finally {
+            setApiListener(ListenerTlsMode.STRICT, List.of(CLIENT_ID));
+            setClientPolicy(API_ID);
+        }
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+    }
+
     private static String echo(String address, String text) throws Exception {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress(address, 5432), 2000);
