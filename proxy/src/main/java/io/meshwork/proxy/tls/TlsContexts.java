@@ -89,7 +89,13 @@ public final class TlsContexts {
             if (next.listeners() != null) {
                 for (Listener l : next.listeners()) {
                     if (l.tls() != null) {
-                        server(l.port());
+                        try {
+                            server(l.port());
+                        } catch (IllegalStateException notYet) {
+                            // No certificate yet (the control plane has not answered): the rest of the configuration
+                            // serves; this port refuses connections until the certificate arrives and contexts are rebuilt.
+                            servers.remove(l.port());
+                        }
                     }
                 }
             }
@@ -133,7 +139,7 @@ public final class TlsContexts {
                 }
                 return b.build();
             } catch (SSLException e) {
-                throw new IllegalStateException("listener " + p + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("listener " + p + ": " + e.getMessage(), e);
             }
         });
     }

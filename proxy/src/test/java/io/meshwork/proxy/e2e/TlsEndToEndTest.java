@@ -359,6 +359,19 @@ class TlsEndToEndTest {
         }
     }
 
+    @Test
+    @Order(9)
+    void aProxyRestartedWhileTheControlPlaneIsDownServesTlsOnceItIsBack() throws Exception {
+        eventually(Duration.ofSeconds(10), () -> assertEquals(200, http.get(SERVICE, "/").statusCode()));
+        plane.stopServer();
+        api.kill();
+        api = api.restart(); // its saved configuration is in force at once, but it has no certificate (keys live in memory only)
+        api.awaitReady();
+        assertNotEquals(200, http.get(SERVICE, "/").statusCode(), "no certificate, no TLS: the client cannot get through");
+        plane.startServer();
+        eventually(Duration.ofSeconds(15), () -> assertEquals(200, http.get(SERVICE, "/").statusCode()));
+    }
+
     private static void run(Path dir, String... command) throws Exception {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
