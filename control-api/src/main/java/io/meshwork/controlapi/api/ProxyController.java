@@ -60,14 +60,11 @@ final class ProxyController {
     private final ProxyRegistry registry;
     private final ResourceArn arns;
     private final String account;
-    private final io.meshwork.controlapi.cloudmap.CloudMapState registrations;
     private final io.meshwork.controlapi.ca.MeshCertificateAuthority ca;
 
     ProxyController(Authenticator authenticator, Authorizer authorizer, SnapshotCache snapshots, ProxyRegistry registry,
-                    ControlApiSettings settings, io.meshwork.controlapi.cloudmap.CloudMapState registrations,
-                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
+                    ControlApiSettings settings, io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
         this.ca = ca;
-        this.registrations = registrations;
 
         this.authenticator = authenticator;
         this.authorizer = authorizer;
@@ -110,10 +107,10 @@ final class ProxyController {
         if (address != null && resource.kind() != ResourceKind.VIRTUAL_NODE) {
             throw AppMeshException.badRequest("only proxies of virtual nodes register as endpoints");
         }
-        cloudMapRegistration(proxyId, resource, address, input);
+        ProxyRegistry.CloudMapRequest cloudMap = cloudMapRegistration(resource, address, input);
         String reason = text(input, "rejectedReason");
         registry.report(new ProxyRegistry.Report(proxyId, resource, address, text(input, "runningVersion"),
-                text(input, "rejectedVersion"), reason == null ? null : reason.substring(0, Math.min(1000, reason.length()))));
+                text(input, "rejectedVersion"), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap));
         return AppMeshApi.ok(StrictJson.mapper().createObjectNode().put("expiresInMillis", registry.ttl().toMillis()));
     }
 
@@ -199,11 +196,10 @@ final class ProxyController {
      * its node's Cloud Map service; {@code "healthy"} is its app's health (its local health check).
      * Limits are Cloud Map's: 30 attributes, keys up to 255 and values up to 1,024 characters.
      */
-    private void cloudMapRegistration(String proxyId, ResourceKey resource, String address, ObjectNode input) {
+    private ProxyRegistry.CloudMapRequest cloudMapRegistration(ResourceKey resource, String address, ObjectNode input) {
         JsonNode registration = input.get("cloudMapRegistration");
         if (registration == null || registration.isNull()) {
-            registrations.registrationWithdrawn(proxyId); // matches nothing unless this proxy asked before
-            return;
+            return null;
         }
         if (!registration.isObject() || address == null || resource.kind() != ResourceKind.VIRTUAL_NODE) {
             throw AppMeshException.badRequest("'cloudMapRegistration' must be an object, sent by a proxy of a virtual node with an 'address'");
@@ -228,7 +224,7 @@ final class ProxyController {
         if (healthy != null && !healthy.isBoolean()) {
             throw AppMeshException.badRequest("'healthy' must be true or false");
         }
-        registrations.registrationRequested(proxyId, extra, healthy == null || healthy.asBoolean());
+        return new ProxyRegistry.CloudMapRequest(extra, healthy == null || healthy.asBoolean());
     }
 
     private static String text(JsonNode input, String member) {

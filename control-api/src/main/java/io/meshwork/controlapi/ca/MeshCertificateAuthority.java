@@ -163,7 +163,7 @@ public final class MeshCertificateAuthority {
             }
             return null;
         });
-        signers.clear();
+        forgetCached();
         signer(mesh);
         LOG.info("rotation of the {} CA started", CaStore.ROOT.equals(mesh) ? "root" : "mesh " + mesh);
     }
@@ -179,7 +179,7 @@ public final class MeshCertificateAuthority {
             }
             return false;
         });
-        signers.clear();
+        forgetCached();
         return done;
     }
 
@@ -223,12 +223,30 @@ public final class MeshCertificateAuthority {
 
     /** The trust anchors of the trust domain: every root still trusted (two during a root rotation). */
     public String trustBundle() {
+        Bundle cached = bundle;
+        long now = clock.millis();
+        if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
+            return cached.pem(); // asked for by every issuance and every mesh compile: read the store at most every few seconds
+        }
         signer(CaStore.ROOT);
         List<X509Certificate> roots = new ArrayList<>();
         for (CaRow row : database.inTransaction(c -> store.trusted(c, CaStore.ROOT))) {
             roots.add(parse(row.certificatePem()));
         }
-        return Pem.certificates(roots);
+        String pem = Pem.certificates(roots);
+        bundle = new Bundle(pem, now);
+        return pem;
+    }
+
+    private record Bundle(String pem, long loadedAt) {
+    }
+
+    private volatile Bundle bundle;
+
+    /** After a rotation step through this replica: the next read sees it at once. */
+    private void forgetCached() {
+        signers.clear();
+        bundle = null;
     }
 
     /** The active CA of a mesh (or the root), created on first use. */

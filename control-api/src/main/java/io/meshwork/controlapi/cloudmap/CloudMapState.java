@@ -32,7 +32,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The control plane's side of Cloud Map sync, for the syncer inside control-api and for the
@@ -84,8 +83,8 @@ public final class CloudMapState {
         SyncWork work = database.inTransaction(c -> {
             Map<NodeRef, NodeTarget> nodes = targets.read(c);
             // Instances stored for nodes that are no longer discovered through Cloud Map go.
-            for (CloudMapStore.NodeRef stored : store.nodesWithEndpoints(c)) {
-                if (!nodes.containsKey(new NodeRef(stored.mesh(), stored.node()))) {
+            for (NodeRef stored : store.nodesWithEndpoints(c)) {
+                if (!nodes.containsKey(stored)) {
                     store.delete(c, stored);
                     dropped.add(stored.mesh());
                 }
@@ -111,7 +110,7 @@ public final class CloudMapState {
                 for (DiscoveredEndpoint d : n.instances()) {
                     rows.add(new EndpointRow(d.instanceId(), d.address(), d.port()));
                 }
-                if (store.replace(c, new CloudMapStore.NodeRef(n.mesh(), n.node()), rows)) {
+                if (store.replace(c, n.ref(), rows)) {
                     meshes.add(n.mesh());
                     LOG.info("Cloud Map: {}/{} has {} instance(s)", n.mesh(), n.node(), rows.size());
                 }
@@ -138,27 +137,7 @@ public final class CloudMapState {
         });
     }
 
-    /** A proxy's report asks for registration with these extra attributes; {@code healthy} is its app's health. */
-    public void registrationRequested(String proxyId, Map<String, String> attributes, boolean healthy) {
-        String json = StrictJson.write(StrictJson.mapper().valueToTree(new TreeMap<>(attributes)));
-        Database.Work<Object> request = c -> {
-            store.requestRegistration(c, proxyId, json, healthy);
-            return null;
-        };
-        try {
-            database.inTransaction(request);
-        } catch (io.meshwork.controlapi.store.StoreUnavailableException e) {
-            database.inTransaction(request); // two first reports at once both inserted; the second try updates
-        }
-    }
 
-    /** A proxy's report no longer asks for registration: what was registered for it goes at the next poll. */
-    public void registrationWithdrawn(String proxyId) {
-        database.inTransaction(c -> {
-            store.withdraw(c, proxyId);
-            return null;
-        });
-    }
 
     private List<RegistrationView> registrations(Connection c) throws SQLException {
         List<Registration> wanted = store.registrations(c);

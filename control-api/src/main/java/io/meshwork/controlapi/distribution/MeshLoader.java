@@ -39,7 +39,8 @@ final class MeshLoader {
 
     /** The mesh, or empty if it does not exist. */
     Optional<MeshResources> load(String mesh) {
-        return read(mesh).map(m -> m.trustBundle() == null ? m : m.withTrustBundle(ca.trustBundle(mesh)));
+        // The CA is read outside the store transaction below: it may create the root in its own.
+        return read(mesh).map(m -> usesTls(m) ? m.withTrustBundle(ca.trustBundle(mesh)) : m);
     }
 
     private Optional<MeshResources> read(String mesh) {
@@ -74,12 +75,31 @@ final class MeshLoader {
             }
             Map<String, List<Endpoint>> endpoints = new HashMap<>();
             merged.forEach((node, eps) -> endpoints.put(node, new ArrayList<>(eps)));
-            boolean usesTls = all.stream().anyMatch(r -> (r.key().kind() == ResourceKind.VIRTUAL_NODE
-                    || r.key().kind() == ResourceKind.VIRTUAL_GATEWAY) && r.specJson().contains("\"tls\""));
-            // A marker, replaced below: the CA is read outside this transaction (it may create the root in its own).
             return Optional.of(new MeshResources(mesh, revision, meshSpec, nodes, services, routers, routes, gateways,
-                    gatewayRoutes, endpoints, usesTls ? "" : null));
+                    gatewayRoutes, endpoints, null));
         });
+    }
+
+    /** Whether any node or gateway has a listener with TLS or a client policy with TLS: only then do proxies need the bundle. */
+    static boolean usesTls(MeshResources m) {
+        List<JsonNode> specs = new ArrayList<>(m.nodes().values());
+        specs.addAll(m.gateways().values());
+        for (JsonNode spec : specs) {
+            for (JsonNode l : spec.path("listeners")) {
+                if (l.has("tls")) {
+                    return true;
+                }
+            }
+            if (spec.path("backendDefaults").path("clientPolicy").has("tls")) {
+                return true;
+            }
+            for (JsonNode b : spec.path("backends")) {
+                if (b.path("virtualService").path("clientPolicy").has("tls")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static boolean isProxyKind(ResourceKind kind) {

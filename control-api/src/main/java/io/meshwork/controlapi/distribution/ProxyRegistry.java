@@ -28,8 +28,16 @@ public final class ProxyRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRegistry.class);
 
     /** What a proxy says about itself. */
+    /**
+     * @param cloudMap what the proxy asks of Cloud Map registration; null: nothing (a request made
+     *                 before is withdrawn)
+     */
     public record Report(String proxyId, ResourceKey resource, String address, String runningVersion,
-                         String rejectedVersion, String rejectedReason) {
+                         String rejectedVersion, String rejectedReason, CloudMapRequest cloudMap) {
+    }
+
+    /** A proxy's wish to be a Cloud Map instance of its node: its extra attributes and its app's health. */
+    public record CloudMapRequest(java.util.Map<String, String> attributes, boolean healthy) {
     }
 
     private final Database database;
@@ -40,10 +48,13 @@ public final class ProxyRegistry {
     private final long startedAt;
     private final Duration ttl;
     private final io.meshwork.controlapi.store.CaStore caStore;
+    private final io.meshwork.controlapi.store.CloudMapStore cloudMapStore;
 
     ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock,
-                  io.meshwork.controlapi.config.ControlApiSettings settings, io.meshwork.controlapi.store.CaStore caStore) {
+                  io.meshwork.controlapi.config.ControlApiSettings settings, io.meshwork.controlapi.store.CaStore caStore,
+                  io.meshwork.controlapi.store.CloudMapStore cloudMapStore) {
         this.caStore = caStore;
+        this.cloudMapStore = cloudMapStore;
         this.ttl = settings.proxyRegistrationTtl();
         this.database = database;
         this.proxies = proxies;
@@ -74,6 +85,7 @@ public final class ProxyRegistry {
             boolean changed;
             if (existing.isEmpty()) {
                 proxies.insert(c, row);
+                cloudMap(c, report);
                 changed = row.address() != null;
                 if (changed) {
                     changeLog.append(c, row.mesh(), now);
@@ -85,6 +97,7 @@ public final class ProxyRegistry {
             } else {
                 ProxyStore.Row before = existing.get();
                 proxies.update(c, row);
+                cloudMap(c, report);
                 changed = !java.util.Objects.equals(before.address(), row.address())
                         || !before.mesh().equals(row.mesh()) || !before.resourceName().equals(row.resourceName());
                 if (changed) {
@@ -99,6 +112,17 @@ public final class ProxyRegistry {
         if (endpointsChanged) {
             cache.meshChanged(report.resource().mesh());
         }
+    }
+
+    /** In the report's own transaction: Cloud Map registration is asked for, or withdrawn, with every report. */
+    private void cloudMap(java.sql.Connection c, Report report) throws java.sql.SQLException {
+        if (report.cloudMap() == null) {
+            cloudMapStore.withdraw(c, report.proxyId()); // matches nothing unless this proxy asked before
+            return;
+        }
+        String json = io.meshwork.controlapi.model.StrictJson.write(io.meshwork.controlapi.model.StrictJson.mapper()
+                .valueToTree(new java.util.TreeMap<>(report.cloudMap().attributes())));
+        cloudMapStore.requestRegistration(c, report.proxyId(), json, report.cloudMap().healthy());
     }
 
     /** Removes a proxy at once (it is shutting down). */

@@ -1,5 +1,6 @@
 package io.meshwork.controlapi.store;
 
+import io.meshwork.cloudmap.sync.NodeRef;
 import jakarta.inject.Singleton;
 
 import java.sql.Connection;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /** SQL for what Cloud Map holds for the mesh: instances found for nodes, and proxies registered there. */
@@ -20,10 +20,6 @@ import java.util.Set;
 public final class CloudMapStore {
     /** One instance of a node, as found in Cloud Map. */
     public record EndpointRow(String instanceId, String address, Integer port) {
-    }
-
-    /** A node: mesh and name. */
-    public record NodeRef(String mesh, String node) {
     }
 
     /** A proxy's wish to be registered, and what was last registered for it. */
@@ -150,9 +146,6 @@ public final class CloudMapStore {
         return out;
     }
 
-    public Optional<Registration> registration(Connection c, String proxyId) throws SQLException {
-        return registrations(c).stream().filter(r -> r.proxyId().equals(proxyId)).findFirst();
-    }
 
     /** What is now registered in Cloud Map for a proxy (service null: nothing). */
     public void registered(Connection c, String proxyId, String service, String key, Boolean reportedHealthy) throws SQLException {

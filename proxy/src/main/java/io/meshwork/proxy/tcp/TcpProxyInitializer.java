@@ -111,11 +111,10 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
             if (f.isSuccess() && ssl[0] != null) {
                 // Bytes flow only once the server is who the client policy says (SslHandler buffers writes until then).
                 ssl[0].handshakeFuture().addListener(h -> {
-                    java.security.cert.X509Certificate peer = h.isSuccess() ? SubjectNames.peer(ssl[0]) : null;
-                    if (!h.isSuccess() || (!tls.subjectAlternativeNames().isEmpty()
-                            && (peer == null || !SubjectNames.matches(peer, tls.subjectAlternativeNames())))) {
-                        LOG.info("tcp upstream {} refused: {}", endpoint.address(), h.isSuccess()
-                                ? "its certificate names " + (peer == null ? "nothing" : SubjectNames.of(peer)) : h.cause().getMessage());
+                    String refusal = h.isSuccess() ? SubjectNames.refusal(ssl[0], tls.subjectAlternativeNames())
+                            : "TLS handshake failed: " + h.cause();
+                    if (refusal != null) {
+                        LOG.info("tcp upstream {} refused: {}", endpoint.address(), refusal);
                         target.upstream().outcome(endpoint, true);
                         connect.channel().close();
                         downstream.close();

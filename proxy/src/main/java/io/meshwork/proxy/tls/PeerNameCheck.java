@@ -7,7 +7,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
@@ -26,10 +25,9 @@ final class PeerNameCheck extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-            X509Certificate peer = ssl == null ? null : SubjectNames.peer(ssl);
-            if (ssl != null && (peer == null || !SubjectNames.matches(peer, wanted))) {
-                LOG.info("refused a client from {}: its certificate names {} , the listener accepts {}", ctx.channel().remoteAddress(),
-                        peer == null ? "nothing" : SubjectNames.of(peer), wanted);
+            String refusal = ssl == null ? null : SubjectNames.refusal(ssl, wanted);
+            if (refusal != null) {
+                LOG.info("refused a client from {}: {}", ctx.channel().remoteAddress(), refusal);
                 ctx.close();
                 return;
             }

@@ -41,6 +41,21 @@ public final class SubjectNames {
         }
     }
 
+    /**
+     * Why the peer of a finished handshake is refused, or null when it carries one of {@code wanted}
+     * (an empty list accepts any peer the trust accepted).
+     */
+    public static String refusal(io.netty.handler.ssl.SslHandler ssl, List<String> wanted) {
+        if (wanted.isEmpty()) {
+            return null;
+        }
+        X509Certificate peer = peer(ssl);
+        if (peer != null && matches(peer, wanted)) {
+            return null;
+        }
+        return "its certificate names " + (peer == null ? "nothing" : of(peer)) + ", none of " + wanted;
+    }
+
     /** Whether the peer carries one of {@code wanted} exactly (App Mesh's {@code match.exact}). */
     public static boolean matches(X509Certificate peer, List<String> wanted) {
         for (String name : of(peer)) {

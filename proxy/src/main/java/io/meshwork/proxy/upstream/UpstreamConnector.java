@@ -188,11 +188,10 @@ public final class UpstreamConnector {
                     ready.tryFailure(new SSLException("TLS handshake with " + endpoint + " failed: " + h.cause().getMessage(), h.cause()));
                     return;
                 }
-                java.security.cert.X509Certificate peer = SubjectNames.peer(ssl);
-                if (!tls.subjectAlternativeNames().isEmpty() && (peer == null || !SubjectNames.matches(peer, tls.subjectAlternativeNames()))) {
+                String refusal = SubjectNames.refusal(ssl, tls.subjectAlternativeNames());
+                if (refusal != null) {
                     ch.close();
-                    ready.tryFailure(new SSLException("the certificate of " + endpoint + " names " + (peer == null ? "nothing"
-                            : SubjectNames.of(peer)) + ", none of " + tls.subjectAlternativeNames()));
+                    ready.tryFailure(new SSLException(endpoint + " refused: " + refusal));
                     return;
                 }
                 ch.attr(ORIGINATION).set(tls);
