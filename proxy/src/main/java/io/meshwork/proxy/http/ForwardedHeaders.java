@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -42,7 +41,8 @@ final class ForwardedHeaders {
      * Prepares {@code request} to go upstream: the path and Host to send (null keeps the
      * request's), headers and framing for the upstream's protocol.
      */
-    static HttpRequest upstreamRequest(HttpRequest request, String path, String authority, boolean upstreamHttp2) {
+    static HttpRequest upstreamRequest(HttpRequest request, String path, String authority, boolean downstreamHttp2,
+                                       boolean upstreamHttp2) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         boolean te = upstreamHttp2 && h.containsValue(HttpHeaderNames.TE, "trailers", true);
@@ -60,7 +60,7 @@ final class ForwardedHeaders {
             h.set(REQUEST_ID, RequestIds.next());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        frame(request, chunked, upstreamHttp2);
+        frameRequest(request, chunked, downstreamHttp2, upstreamHttp2);
         return request;
     }
 
@@ -70,7 +70,7 @@ final class ForwardedHeaders {
         boolean chunked = HttpUtil.isTransferEncodingChunked(response);
         stripHopByHop(response.headers());
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        frame(response, chunked, downstreamHttp2);
+        frameResponse(response, chunked, downstreamHttp2);
         if (!downstreamHttp2 && !keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
         } else if (!downstreamHttp2 && HttpVersion.HTTP_1_0.equals(clientVersion)) {
@@ -80,27 +80,44 @@ final class ForwardedHeaders {
     }
 
     /**
-     * HTTP/1.1 needs a Content-Length or chunked framing for a body; a message from HTTP/2 may
-     * carry neither (its end is the END_STREAM flag). A complete message gets a length, one
-     * still streaming gets chunked.
+     * An HTTP/1.1 request has a body only if it says so (RFC 9112 6.3: no Content-Length and no
+     * Transfer-Encoding means none). So a bodiless request goes on with neither header: sending
+     * it chunked with an empty body, as before, left "0\r\n\r\n" behind for apps that do not
+     * read chunked requests (Python's http.server), which took it for their next request line.
+     * A request from HTTP/2 may carry neither header and still have a body (its end is the
+     * END_STREAM flag): a complete one gets its length, one still streaming goes chunked.
      */
-    private static void frame(HttpMessage message, boolean wasChunked, boolean nextHopHttp2) {
-        if (nextHopHttp2 || HttpUtil.isContentLengthSet(message)) {
+    private static void frameRequest(HttpRequest request, boolean wasChunked, boolean fromHttp2, boolean toHttp2) {
+        if (toHttp2 || HttpUtil.isContentLengthSet(request)) {
             return;
         }
-        if (message instanceof FullHttpMessage full) {
-            HttpUtil.setContentLength(message, full.content().readableBytes());
-        } else if (wasChunked || mayHaveBody(message)) {
-            message.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        if (request instanceof FullHttpMessage full) {
+            if (full.content().isReadable()) {
+                HttpUtil.setContentLength(request, full.content().readableBytes());
+            }
+        } else if (wasChunked || fromHttp2) {
+            request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
         }
     }
 
-    private static boolean mayHaveBody(HttpMessage m) {
-        if (m instanceof HttpResponse r) {
-            int code = r.status().code();
-            return code >= 200 && code != 204 && code != 304;
+    /**
+     * A response without a length is read until its connection closes; for the next hop a
+     * complete one gets its length, one still streaming goes chunked (HTTP/2 needs neither).
+     */
+    private static void frameResponse(HttpResponse response, boolean wasChunked, boolean toHttp2) {
+        if (toHttp2 || HttpUtil.isContentLengthSet(response)) {
+            return;
         }
-        return true;
+        if (response instanceof FullHttpMessage full) {
+            HttpUtil.setContentLength(response, full.content().readableBytes());
+        } else if (wasChunked || mayHaveBody(response)) {
+            response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        }
+    }
+
+    private static boolean mayHaveBody(HttpResponse response) {
+        int code = response.status().code();
+        return code >= 200 && code != 204 && code != 304;
     }
 
     private static void stripHopByHop(HttpHeaders h) {

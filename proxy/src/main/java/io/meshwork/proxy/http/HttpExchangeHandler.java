@@ -497,7 +497,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             relay.attach(this);
             upstream.config().setAutoRead(true);
             upstream.write(ForwardedHeaders.head(
-                    ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), target.http2())));
+                    ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(), http2Stream, target.http2())));
             if (keepBody) {
                 if (replay != null) {
                     for (HttpContent part : replay) {

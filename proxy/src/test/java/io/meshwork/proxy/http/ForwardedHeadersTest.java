@@ -20,7 +20,7 @@ class ForwardedHeadersTest {
         HttpRequest in = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a");
         in.headers().set("connection", "keep-alive, x-private").set("x-private", "1").set("keep-alive", "timeout=5")
                 .set("proxy-connection", "keep-alive").set("x-kept", "yes").set("expect", "100-continue");
-        HttpRequest out = ForwardedHeaders.upstreamRequest(in, null, null, false);
+        HttpRequest out = ForwardedHeaders.upstreamRequest(in, null, null, false, false);
         assertNull(out.headers().get("connection"));
         assertNull(out.headers().get("x-private"), "headers listed in Connection are hop-by-hop too");
         assertNull(out.headers().get("keep-alive"));
@@ -35,7 +35,7 @@ class ForwardedHeadersTest {
     void rewritesPathAndHostAndKeepsAGivenRequestId() {
         HttpRequest in = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/old/x");
         in.headers().set("host", "edge.example").set("x-request-id", "abc");
-        HttpRequest out = ForwardedHeaders.upstreamRequest(in, "/x", "svc.local", false);
+        HttpRequest out = ForwardedHeaders.upstreamRequest(in, "/x", "svc.local", false, false);
         assertEquals("/x", out.uri());
         assertEquals("svc.local", out.headers().get("host"));
         assertEquals("abc", out.headers().get("x-request-id"));
@@ -44,18 +44,28 @@ class ForwardedHeadersTest {
     @Test
     void framingFitsTheNextHop() {
         assertTrue(HttpUtil.isTransferEncodingChunked(ForwardedHeaders.upstreamRequest(
-                        new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload"), null, null, false)),
+                        new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload"), null, null, true, false)),
                 "a body of unknown length from HTTP/2 goes chunked over HTTP/1.1");
         HttpRequest chunked = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload");
         HttpUtil.setTransferEncodingChunked(chunked, true);
-        assertFalse(ForwardedHeaders.upstreamRequest(chunked, null, null, true).headers().contains("transfer-encoding"),
+        assertFalse(ForwardedHeaders.upstreamRequest(chunked, null, null, false, true).headers().contains("transfer-encoding"),
                 "HTTP/2 has no Transfer-Encoding");
         var whole = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/x", Unpooled.wrappedBuffer(new byte[7]));
-        assertEquals(7, HttpUtil.getContentLength(ForwardedHeaders.upstreamRequest(whole, null, null, false)));
+        assertEquals(7, HttpUtil.getContentLength(ForwardedHeaders.upstreamRequest(whole, null, null, true, false)));
         HttpRequest head = ForwardedHeaders.head(whole);
         assertFalse(head instanceof io.netty.handler.codec.http.FullHttpMessage, "the head goes without the body");
         assertSame(whole.headers(), head.headers());
         whole.release();
+
+        HttpRequest bodiless = ForwardedHeaders.upstreamRequest(
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), null, null, false, false);
+        assertFalse(bodiless.headers().contains("transfer-encoding") || bodiless.headers().contains("content-length"),
+                "an HTTP/1.1 request that said nothing of a body has none: it goes on without framing headers");
+        var emptyFromHttp2 = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+        HttpRequest forwarded = ForwardedHeaders.upstreamRequest(emptyFromHttp2, null, null, true, false);
+        assertFalse(forwarded.headers().contains("transfer-encoding") || forwarded.headers().contains("content-length"),
+                "an HTTP/2 request that ended with its headers has no body either");
+        emptyFromHttp2.release();
 
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpResponse down = ForwardedHeaders.downstreamResponse(response, false, false, HttpVersion.HTTP_1_1);

@@ -85,15 +85,25 @@ public final class ControlPlane implements AutoCloseable {
 
     /** A SigV4-signed POST with the root key (the Meshwork API beyond App Mesh's); the JSON answer, or an exception. */
     public com.fasterxml.jackson.databind.JsonNode signedPost(String path, String json) {
+        return signed("POST", path, json);
+    }
+
+    /** A SigV4-signed GET with the root key; the JSON answer, or an exception. */
+    public com.fasterxml.jackson.databind.JsonNode signedGet(String path) {
+        return signed("GET", path, null);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode signed(String method, String path, String json) {
         java.net.URI uri = endpoint().resolve(path);
-        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        var unsigned = software.amazon.awssdk.http.SdkHttpFullRequest.builder().method(software.amazon.awssdk.http.SdkHttpMethod.POST)
+        byte[] body = json == null ? new byte[0] : json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var unsigned = software.amazon.awssdk.http.SdkHttpFullRequest.builder().method(software.amazon.awssdk.http.SdkHttpMethod.fromValue(method))
                 .uri(uri).putHeader("Content-Type", "application/json")
                 .contentStreamProvider(software.amazon.awssdk.http.ContentStreamProvider.fromByteArray(body)).build();
         var signed = software.amazon.awssdk.auth.signer.Aws4Signer.create().sign(unsigned,
                 software.amazon.awssdk.auth.signer.params.Aws4SignerParams.builder().awsCredentials(AwsBasicCredentials.create(KEY_ID, SECRET))
                         .signingName("appmesh").signingRegion(Region.US_EAST_1).build());
-        var request = java.net.http.HttpRequest.newBuilder(uri).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+        var request = java.net.http.HttpRequest.newBuilder(uri)
+                .method(method, json == null ? java.net.http.HttpRequest.BodyPublishers.noBody() : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/json");
         signed.headers().forEach((name, values) -> {
             if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("X-Amz-Date")) {
@@ -107,6 +117,70 @@ public final class ControlPlane implements AutoCloseable {
             }
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
         } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Makes a change to the mesh and waits for its fact: the configuration of at least one of the
+     * mesh's proxies changed, and every proxy of the mesh acknowledged the version the control
+     * API holds for it (what {@code GET /meshwork/v1/proxies} reports), instead of sleeping for
+     * "long enough".
+     */
+    public void changeAndAwaitProxies(String mesh, Runnable change) {
+        Map<String, String> before = currentVersions(mesh);
+        change.run();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            var proxies = signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies");
+            boolean changed = false;
+            boolean allUpToDate = proxies.size() > 0;
+            for (var p : proxies) {
+                changed |= !p.path("currentVersion").asText("").equals(before.get(p.path("proxyId").asText()));
+                allUpToDate &= p.path("upToDate").asBoolean();
+            }
+            if (changed && allUpToDate) {
+                return;
+            }
+            last = proxies.toString();
+            sleepBriefly();
+        }
+        throw new IllegalStateException("the proxies of mesh " + mesh + " did not acknowledge the change: " + last);
+    }
+
+    /** Waits until every proxy of the mesh runs the version the control API holds for it. */
+    public void awaitProxiesUpToDate(String mesh, int expectedProxies) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            var proxies = signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies");
+            boolean all = proxies.size() == expectedProxies;
+            for (var p : proxies) {
+                all &= p.path("upToDate").asBoolean();
+            }
+            if (all) {
+                return;
+            }
+            last = proxies.toString();
+            sleepBriefly();
+        }
+        throw new IllegalStateException("not every proxy of mesh " + mesh + " is up to date: " + last);
+    }
+
+    private Map<String, String> currentVersions(String mesh) {
+        Map<String, String> versions = new HashMap<>();
+        for (var p : signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies")) {
+            versions.put(p.path("proxyId").asText(), p.path("currentVersion").asText(""));
+        }
+        return versions;
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }

@@ -23,8 +23,14 @@ public final class MeshHttp {
     }
 
     public HttpResponse<String> send(String method, String host, String path, Map<String, String> headers) {
+        return send(method, host, path, headers, null);
+    }
+
+    /** A call with a body (sent with its Content-Length), or none when {@code body} is null. */
+    public HttpResponse<String> send(String method, String host, String path, Map<String, String> headers, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(egress + path)).timeout(Duration.ofSeconds(20))
-                .method(method, HttpRequest.BodyPublishers.noBody()).header("Host", host);
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Host", host);
         headers.forEach(request::header);
         try {
             return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
