@@ -10,7 +10,7 @@ import io.meshwork.proxy.health.HealthChecks;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.tls.WorkloadIdentity;
 import io.meshwork.proxy.health.HealthProbe;
-import io.meshwork.proxy.http.ExchangeObserver;
+import io.meshwork.proxy.observability.ExchangeObserver;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.listener.Transport;
 import io.meshwork.proxy.observability.AccessLogWriter;
@@ -90,7 +90,7 @@ public final class ProxyMain {
                 active, settings.appAddress(), events);
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(transport.datagrams(),
                 DnsServerAddressStreamProviders.platformDefault());
-        UpstreamConnectors connectors = new UpstreamConnectors(transport.sockets(), resolver, metrics);
+        UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(), resolver, metrics);
         ListenerManager listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors,
                 observer, metrics, events);
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);

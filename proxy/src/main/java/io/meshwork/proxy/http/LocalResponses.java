@@ -1,5 +1,6 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -21,12 +22,12 @@ public final class LocalResponses {
     private LocalResponses() {
     }
 
-    public static FullHttpResponse of(ByteBufAllocator alloc, int status, String flag, String message, boolean keepAlive) {
+    public static FullHttpResponse of(ByteBufAllocator alloc, int status, ResponseFlag flag, String message, boolean keepAlive) {
         ByteBuf body = alloc.buffer();
         body.writeCharSequence(message + "\n", StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.headers().set(FLAGS_HEADER, flag);
+        response.headers().set(FLAGS_HEADER, flag.code());
         HttpUtil.setContentLength(response, body.readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
@@ -38,18 +39,18 @@ public final class LocalResponses {
      * an HTTP 503 would only be a protocol error to them. A timeout is DEADLINE_EXCEEDED, an
      * unreachable or overloaded upstream UNAVAILABLE, no route UNIMPLEMENTED.
      */
-    public static FullHttpResponse grpc(int status, String flag, String message) {
+    public static FullHttpResponse grpc(int status, ResponseFlag flag, String message) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
         response.headers().set("grpc-status", Integer.toString(grpcStatus(status, flag)));
         response.headers().set("grpc-message", percentEncoded(message));
-        response.headers().set(FLAGS_HEADER, flag);
+        response.headers().set(FLAGS_HEADER, flag.code());
         HttpUtil.setContentLength(response, 0);
         return response;
     }
 
-    static int grpcStatus(int status, String flag) {
-        if ("UT".equals(flag)) {
+    static int grpcStatus(int status, ResponseFlag flag) {
+        if (flag == ResponseFlag.UPSTREAM_REQUEST_TIMEOUT) {
             return 4;
         }
         return switch (status) {

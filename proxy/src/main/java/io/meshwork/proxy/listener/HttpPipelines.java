@@ -1,11 +1,10 @@
 package io.meshwork.proxy.listener;
 
-import io.meshwork.proxy.http.ExchangeObserver;
+import io.meshwork.proxy.http.Http1PipeliningHandler;
 import io.meshwork.proxy.http.HttpExchangeHandler;
+import io.meshwork.proxy.http.MalformedRequestHandler;
 import io.meshwork.proxy.http.RequestHeaderTimeoutHandler;
-import io.meshwork.proxy.resilience.ResilienceEvents;
-import io.meshwork.proxy.routing.RequestRouting;
-import io.meshwork.proxy.upstream.UpstreamConnectors;
+import io.meshwork.proxy.http.RequestPath;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -24,8 +23,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The downstream HTTP pipelines, built from named steps: protocol detection, then either the
- * HTTP/1.1 codec with its guards or the HTTP/2 frame codec with one child pipeline per stream,
- * each ending in the exchange handler.
+ * HTTP/1.1 codec with its guards (header timeout, pipelining, malformed requests, 100-continue)
+ * or the HTTP/2 frame codec with one child pipeline per stream, each ending in the exchange
+ * handler.
  */
 public final class HttpPipelines {
     /** Limits on what a client may send; larger is refused with 414/431 rather than buffered. */
@@ -40,18 +40,15 @@ public final class HttpPipelines {
     private HttpPipelines() {
     }
 
-    public static ChannelInitializer<Channel> detectingProtocol(RequestRouting routing, UpstreamConnectors connectors,
-                                                                ExchangeObserver observer, ResilienceEvents events) {
-        return detectingProtocol(routing, connectors, observer, events, () -> 0);
+    public static ChannelInitializer<Channel> detectingProtocol(RequestPath path) {
+        return detectingProtocol(path, () -> 0);
     }
 
     /**
      * As above; {@code idleMillis} (read for each new connection, 0 for the defaults) is how long a
      * connection may sit without a request before it is closed: a listener's {@code idle} timeout.
      */
-    public static ChannelInitializer<Channel> detectingProtocol(RequestRouting routing, UpstreamConnectors connectors,
-                                                                ExchangeObserver observer, ResilienceEvents events,
-                                                                LongSupplier idleMillis) {
+    public static ChannelInitializer<Channel> detectingProtocol(RequestPath path, LongSupplier idleMillis) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -59,29 +56,28 @@ public final class HttpPipelines {
                 ch.pipeline().addLast("detect", new ProtocolDetectionHandler(new ProtocolDetectionHandler.Setup() {
                     @Override
                     public void http1(ChannelHandlerContext ctx) {
-                        addHttp1(ctx.pipeline(), routing, connectors, observer, events, idle > 0 ? idle : KEEP_ALIVE_MILLIS);
+                        addHttp1(ctx.pipeline(), path, idle > 0 ? idle : KEEP_ALIVE_MILLIS);
                     }
 
                     @Override
                     public void http2(ChannelHandlerContext ctx) {
-                        addHttp2(ctx.pipeline(), routing, connectors, observer, events,
-                                idle > 0 ? idle : TimeUnit.SECONDS.toMillis(HTTP2_IDLE_SECONDS));
+                        addHttp2(ctx.pipeline(), path, idle > 0 ? idle : TimeUnit.SECONDS.toMillis(HTTP2_IDLE_SECONDS));
                     }
                 }));
             }
         };
     }
 
-    static void addHttp1(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
-                         ResilienceEvents events, long keepAliveMillis) {
+    static void addHttp1(ChannelPipeline p, RequestPath path, long keepAliveMillis) {
         p.addLast("http1", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
-        p.addLast("continue", new HttpServerExpectContinueHandler());
         p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, keepAliveMillis));
-        p.addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, events, false));
+        p.addLast("pipelining", new Http1PipeliningHandler());
+        p.addLast("malformed", new MalformedRequestHandler(path));
+        p.addLast("continue", new HttpServerExpectContinueHandler());
+        p.addLast("exchange", new HttpExchangeHandler(path, false));
     }
 
-    static void addHttp2(ChannelPipeline p, RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
-                         ResilienceEvents events, long idleMillis) {
+    static void addHttp2(ChannelPipeline p, RequestPath path, long idleMillis) {
         // Netty's HTTP/2 codec already limits RST floods, empty DATA frames and queued control frames.
         p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS) {
             @Override
@@ -97,7 +93,7 @@ public final class HttpPipelines {
             @Override
             protected void initChannel(Channel stream) {
                 stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(true));
-                stream.pipeline().addLast("exchange", new HttpExchangeHandler(routing, connectors, observer, events, true));
+                stream.pipeline().addLast("exchange", new HttpExchangeHandler(path, true));
             }
         }));
     }

@@ -1,7 +1,9 @@
 package io.meshwork.proxy.listener;
 
 import io.meshwork.proxy.config.ProxySettings;
-import io.meshwork.proxy.http.ExchangeObserver;
+import io.meshwork.proxy.http.RequestPath;
+import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.routing.GatewayRouting;
 import io.meshwork.proxy.routing.InboundRouting;
 import io.meshwork.proxy.routing.OutboundRouting;
@@ -135,7 +137,7 @@ public final class ListenerManager {
         if (config.snapshot().isGateway()) {
             for (Listener l : config.listeners().values()) {
                 add(out, new Spec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(), tlsFront(l.port(),
-                        HttpPipelines.detectingProtocol(new GatewayRouting(active, clusters, l.port()), connectors, observer, events))));
+                        HttpPipelines.detectingProtocol(path(new GatewayRouting(active, clusters, l.port()))))));
             }
             return out;
         }
@@ -154,7 +156,7 @@ public final class ListenerManager {
                     tlsFront(first.port(), inbound(first.protocol(), app))));
         }
         add(out, new Spec(new InetSocketAddress(local, settings.egressPort()), "egress",
-                HttpPipelines.detectingProtocol(new OutboundRouting(active, clusters, "http"), connectors, observer, events)));
+                HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http")))));
         if (settings.mode() == ProxySettings.Mode.LOCAL) {
             addTcpBackends(config, out);
         }
@@ -172,8 +174,11 @@ public final class ListenerManager {
             return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(local, listenerIdleMillis(app.getPort()),
                     pools.get(app.getPort())), transport.sockets(), stats, events);
         }
-        return HttpPipelines.detectingProtocol(new InboundRouting(active, app, pools), connectors, observer, events,
-                () -> listenerIdleMillis(app.getPort()));
+        return HttpPipelines.detectingProtocol(path(new InboundRouting(active, app, pools)), () -> listenerIdleMillis(app.getPort()));
+    }
+
+    private RequestPath path(RequestRouting routing) {
+        return new RequestPath(routing, connectors, observer, events);
     }
 
     /** The listener's idle timeout (its {@code timeout.<protocol>.idle}), 0 if it sets none. */

@@ -1,6 +1,6 @@
 package io.meshwork.proxy.observability;
 
-import io.meshwork.proxy.http.ExchangeRecord;
+import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxyapi.AccessLog;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -97,7 +97,7 @@ public final class AccessLogFormat {
             case "START_TIME" -> r -> TIME.format(Instant.ofEpochMilli(r.startMillis()));
             case "PROTOCOL" -> ExchangeRecord::protocol;
             case "RESPONSE_CODE" -> ExchangeRecord::status;
-            case "RESPONSE_FLAGS" -> ExchangeRecord::flags;
+            case "RESPONSE_FLAGS" -> r -> r.flags().code();
             case "BYTES_RECEIVED" -> ExchangeRecord::bytesReceived;
             case "BYTES_SENT" -> ExchangeRecord::bytesSent;
             case "DURATION" -> r -> r.durationNanos() / 1_000_000;

@@ -1,7 +1,7 @@
 package io.meshwork.proxy.observability;
 
-import io.meshwork.proxy.http.ExchangeObserver;
-import io.meshwork.proxy.http.ExchangeRecord;
+import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxyapi.AccessLog;
 
 import java.io.FileOutputStream;

@@ -1,7 +1,7 @@
 package io.meshwork.proxy.observability;
 
-import io.meshwork.proxy.http.ExchangeObserver;
-import io.meshwork.proxy.http.ExchangeRecord;
+import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.upstream.UpstreamStats;
 
@@ -26,7 +26,7 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats, Resi
     private record LatencyKey(String direction, String cluster) {
     }
 
-    private record FlagKey(String direction, String flag) {
+    private record FlagKey(String direction, ResponseFlag flag) {
     }
 
     private final Map<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
@@ -67,7 +67,7 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats, Resi
         String cluster = r.cluster() == null ? "none" : r.cluster();
         String route = r.route() == null ? "none" : r.route();
         requests.computeIfAbsent(new RequestKey(r.direction(), cluster, route, r.status() / 100), k -> new LongAdder()).increment();
-        if (!"-".equals(r.flags())) {
+        if (r.flags() != ResponseFlag.NONE) {
             localResponses.computeIfAbsent(new FlagKey(r.direction(), r.flags()), k -> new LongAdder()).increment();
         }
         latencies.computeIfAbsent(new LatencyKey(r.direction(), cluster), k -> new Histogram()).record(r.durationNanos());
@@ -144,7 +144,7 @@ public final class ProxyMetrics implements ExchangeObserver, UpstreamStats, Resi
         requests.forEach((k, v) -> line(byName, Labels.of("meshwork_requests_total", "direction", k.direction(), "cluster",
                 k.cluster(), "route", k.route(), "code_class", k.codeClass() + "xx").series(), v.sum()));
         localResponses.forEach((k, v) -> line(byName, Labels.of("meshwork_local_responses_total", "direction", k.direction(),
-                "flag", k.flag()).series(), v.sum()));
+                "flag", k.flag().code()).series(), v.sum()));
         latencies.forEach((k, h) -> histograms.putIfAbsent(Labels.of("meshwork_request_duration_seconds", "direction",
                 k.direction(), "cluster", k.cluster()).series(), h));
         counters.forEach((series, v) -> line(byName, series, v.sum()));

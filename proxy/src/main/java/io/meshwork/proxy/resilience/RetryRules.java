@@ -10,7 +10,9 @@ import java.util.List;
  * connect failure; {@code gateway-error} = 502–504, a reset or a connect failure;
  * {@code client-error} = 409; {@code stream-error} = a stream reset before the response;
  * {@code connection-error} = a connect failure; gRPC events match the {@code grpc-status} of a
- * trailers-only response. An attempt that runs past its per-retry timeout counts as a 504.
+ * trailers-only response. An attempt that runs past its per-retry timeout counts as a 504. An
+ * answer that cannot be decoded is what the caller would see as a 502 (the gateway error
+ * events) and is a broken connection (the {@code connection-error} event).
  */
 public final class RetryRules {
     /** No retries (the local app, pass-through traffic). */
@@ -94,6 +96,17 @@ public final class RetryRules {
     /** Bound on each attempt, 0 for none (only the request's own timeout). */
     public long perTryTimeoutMillis() {
         return perTryTimeoutMillis;
+    }
+
+    /** Whether this policy retries {@code failure}. */
+    public boolean matches(AttemptFailure failure) {
+        return switch (failure.kind()) {
+            case CONNECT_FAILED -> connectFailure;
+            case RESET -> reset;
+            case PER_TRY_TIMEOUT -> perTryTimeoutRetried;
+            case PROTOCOL_ERROR -> onStatus(502) || connectFailure;
+            case STATUS -> onStatus(failure.status()) || onGrpcStatus(failure.grpcStatus());
+        };
     }
 
     public boolean onStatus(int status) {

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.GatewayRouteRuntime;
 import io.meshwork.proxy.runtime.RuntimeConfig;
@@ -40,7 +41,7 @@ public final class GatewayRouting implements RequestRouting {
             }
             ServiceRuntime service = current.service(route.targetService());
             if (service == null) {
-                return new RouteDecision.Reject(503, "NR", "gateway route " + route.name() + " targets "
+                return new RouteDecision.Reject(503, ResponseFlag.NO_ROUTE, "gateway route " + route.name() + " targets "
                         + route.targetService() + ", which this gateway cannot reach");
             }
             String path = rewritePath(route, view.path(), target.substring(view.path().length()));
@@ -49,7 +50,7 @@ public final class GatewayRouting implements RequestRouting {
             RequestView rewritten = PathAndQuery.view(request, path, "http");
             return ServiceRouting.route(service, route.targetPort(), rewritten, route.targetService(), clusters, path, host);
         }
-        return new RouteDecision.Reject(404, "NR", "no gateway route matches " + authority.host() + " " + view.path());
+        return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "no gateway route matches " + authority.host() + " " + view.path());
     }
 
     /** App Mesh's default: the matched prefix becomes "/"; a custom prefix or an exact path replace it. */

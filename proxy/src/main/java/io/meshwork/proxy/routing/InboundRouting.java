@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.resilience.ConnectionPools;
 import io.meshwork.proxy.resilience.RetryRules;
 import io.meshwork.proxy.runtime.ActiveConfig;
@@ -27,7 +28,7 @@ public final class InboundRouting implements RequestRouting {
     public RouteDecision route(HttpRequest request) {
         Listener listener = config.get().listener(app.getPort());
         if (listener == null) {
-            return new RouteDecision.Reject(503, "NR", "listener " + app.getPort() + " was removed from the configuration");
+            return new RouteDecision.Reject(503, ResponseFlag.NO_ROUTE, "listener " + app.getPort() + " was removed from the configuration");
         }
         // The listener's timeouts act here, in the receiving proxy, as in App Mesh.
         long timeout = listener.timeout() != null && listener.timeout().perRequestMillis() != null

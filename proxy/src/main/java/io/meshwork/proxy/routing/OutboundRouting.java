@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;
 import io.meshwork.proxy.runtime.ServiceRuntime;
@@ -39,14 +40,14 @@ public final class OutboundRouting implements RequestRouting {
             return ServiceRouting.route(service, authority.port(), view, authority.host(), clusters, target, null);
         }
         if (authority.host().isEmpty()) {
-            return new RouteDecision.Reject(400, "NR", "request has no Host to route by");
+            return new RouteDecision.Reject(400, ResponseFlag.NO_ROUTE, "request has no Host to route by");
         }
         if (current.egressAllowAll() || authority.host().endsWith(".amazonaws.com")) {
             int port = authority.port() == null ? 80 : authority.port();
             return new RouteDecision.Forward(Upstream.fixed("passthrough", InetSocketAddress.createUnresolved(authority.host(), port)),
                     "http", "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null, null);
         }
-        return new RouteDecision.Reject(404, "NR", authority.host() + " is not a backend of "
+        return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, authority.host() + " is not a backend of "
                 + current.snapshot().resourceName() + " and the mesh's egress filter is DROP_ALL");
     }
 

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.RetryRules;
 import io.meshwork.proxy.tls.TlsContexts;
@@ -43,6 +44,6 @@ public sealed interface RouteDecision {
      * Answer locally with {@code status}; {@code flag} is Envoy's response flag users know from
      * access logs ({@code NR} no route, {@code UH} no healthy upstream, ...).
      */
-    record Reject(int status, String flag, String message) implements RouteDecision {
+    record Reject(int status, ResponseFlag flag, String message) implements RouteDecision {
     }
 }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.RouteRuntime;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
 import io.meshwork.proxy.runtime.ServiceRuntime;
@@ -21,7 +22,7 @@ final class ServiceRouting {
                                ClusterRegistry clusters, String path, String authority) {
         ServicePortRuntime servicePort = service.port(port);
         if (servicePort == null) {
-            return new RouteDecision.Reject(404, "NR", "virtual service " + service.name() + " has no port "
+            return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "virtual service " + service.name() + " has no port "
                     + (port == null ? "(none given)" : port) + "; it listens on " + service.ports().keySet());
         }
         for (RouteRuntime route : servicePort.routes()) {
@@ -30,11 +31,11 @@ final class ServiceRouting {
             }
             WeightedTarget target = route.picker().next();
             if (target == null) {
-                return new RouteDecision.Reject(503, "UH", "route " + route.route().name() + " has no target with a weight");
+                return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "route " + route.route().name() + " has no target with a weight");
             }
             ClusterRuntime cluster = clusters.get(target.cluster());
             if (cluster == null || !cluster.hasEndpoints()) {
-                return new RouteDecision.Reject(503, "UH", "no healthy upstream: virtual node " + target.cluster()
+                return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "no healthy upstream: virtual node " + target.cluster()
                         + " has no endpoints");
             }
             String protocol = cluster.protocol(target.port());
@@ -44,13 +45,13 @@ final class ServiceRouting {
                     tls = clusters.tls().client(target.cluster(), target.port(), protocol);
                 }
             } catch (RuntimeException e) {
-                return new RouteDecision.Reject(503, "UF", "cannot open TLS to " + target.cluster() + ": " + e.getMessage());
+                return new RouteDecision.Reject(503, ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "cannot open TLS to " + target.cluster() + ": " + e.getMessage());
             }
             return new RouteDecision.Forward(cluster.port(target.port()), protocol, route.route().name(),
                     route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
                     authority, tls == null || tls.context() == null ? null : tls);
         }
-        return new RouteDecision.Reject(404, "NR", "no route of " + service.name() + ":" + servicePort.port()
+        return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "no route of " + service.name() + ":" + servicePort.port()
                 + " matches " + request.method() + " " + request.path());
     }
 }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.meshwork.proxy.http.UpstreamRelayHandler;
 import io.meshwork.proxy.tls.SubjectNames;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.netty.handler.ssl.SslHandler;
@@ -34,11 +33,9 @@ import java.util.Map;
 /**
  * Connections to upstream endpoints, owned by one event loop so that no lock is taken on the
  * request path. HTTP/1.1 connections are pooled and reused one exchange at a time; for HTTP/2
- * (h2c) there is one connection per endpoint and each exchange is a stream on it. Every
- * channel it hands out has HTTP message codecs in place: the caller reads and writes
- * {@code HttpObject}s whatever the protocol.
+ * (h2c) there is one connection per endpoint and each exchange is a stream on it.
  */
-public final class UpstreamConnector {
+final class UpstreamConnector implements UpstreamConnections {
     private static final int MAX_IDLE_PER_ENDPOINT = 64;
     /** The TLS settings a connection was opened with: reused only while they are the ones in force. */
     private static final io.netty.util.AttributeKey<TlsContexts.Origination> ORIGINATION = io.netty.util.AttributeKey.valueOf("meshwork.tls");
@@ -61,6 +58,7 @@ public final class UpstreamConnector {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast("http", new HttpClientCodec(8192, 65536, 65536));
+                ch.pipeline().addLast(UpstreamResponseGuardHandler.NAME, new UpstreamResponseGuardHandler());
                 ch.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
             }
         });
@@ -80,12 +78,12 @@ public final class UpstreamConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
     }
 
-    /** A channel to {@code endpoint} ready for one exchange; must be called on this connector's loop. */
+    @Override
     public Future<Channel> acquire(InetSocketAddress endpoint, boolean useHttp2, String cluster, TlsContexts.Origination tls) {
         return useHttp2 ? openStream(endpoint, cluster, tls) : http1(endpoint, cluster, tls);
     }
 
-    /** An idle pooled HTTP/1.1 connection to {@code endpoint}, or null: the fast path, no future. */
+    @Override
     public Channel pooled(InetSocketAddress endpoint, TlsContexts.Origination tls) {
         ArrayDeque<Channel> pool = (tls == null ? idle : idleTls).get(endpoint);
         if (pool != null) {
@@ -104,7 +102,7 @@ public final class UpstreamConnector {
         return null;
     }
 
-    /** Gives back a channel after its exchange; a reusable HTTP/1.1 connection waits for the next one. */
+    @Override
     public void release(Channel channel, boolean reusable) {
         if (channel instanceof Http2StreamChannel) {
             if (channel.isActive()) {
@@ -236,6 +234,7 @@ public final class UpstreamConnector {
                 @Override
                 protected void initChannel(Channel stream) {
                     stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(false));
+                    stream.pipeline().addLast(UpstreamResponseGuardHandler.NAME, new UpstreamResponseGuardHandler());
                     stream.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
                 }
             }).open().addListener(s -> {

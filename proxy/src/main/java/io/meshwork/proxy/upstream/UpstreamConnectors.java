@@ -9,21 +9,15 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** One {@link UpstreamConnector} per event loop, created on first use. */
-public final class UpstreamConnectors {
-    private final Map<EventLoop, UpstreamConnector> byLoop = new ConcurrentHashMap<>();
-    private final ChannelFactory<? extends SocketChannel> channels;
-    private final AddressResolverGroup<? extends SocketAddress> resolver;
-    private final UpstreamStats stats;
+/** The upstream connections of each event loop: no lock is taken on the request path. */
+@FunctionalInterface
+public interface UpstreamConnectors {
+    UpstreamConnections forLoop(EventLoop loop);
 
-    public UpstreamConnectors(ChannelFactory<? extends SocketChannel> channels,
-                              AddressResolverGroup<? extends SocketAddress> resolver, UpstreamStats stats) {
-        this.channels = channels;
-        this.resolver = resolver;
-        this.stats = stats;
-    }
-
-    public UpstreamConnector forLoop(EventLoop loop) {
-        return byLoop.computeIfAbsent(loop, l -> new UpstreamConnector(l, channels, resolver, stats));
+    /** One connection pool ({@link UpstreamConnector}) per event loop, created on first use. */
+    static UpstreamConnectors pooled(ChannelFactory<? extends SocketChannel> channels,
+                                     AddressResolverGroup<? extends SocketAddress> resolver, UpstreamStats stats) {
+        Map<EventLoop, UpstreamConnector> byLoop = new ConcurrentHashMap<>();
+        return loop -> byLoop.computeIfAbsent(loop, l -> new UpstreamConnector(l, channels, resolver, stats));
     }
 }

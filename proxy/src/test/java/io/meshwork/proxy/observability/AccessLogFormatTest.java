@@ -1,7 +1,7 @@
 package io.meshwork.proxy.observability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshwork.proxy.http.ExchangeRecord;
+import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxyapi.AccessLog;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class AccessLogFormatTest {
         request.set("user-agent", "curl/8").set("x-request-id", "rid-1");
         DefaultHttpHeaders response = new DefaultHttpHeaders();
         response.set("content-type", "text/plain");
-        return new ExchangeRecord("egress", "GET", "/a?b=1", "HTTP/1.1", "api.local", request, response, 503, "UF", 10, 20,
+        return new ExchangeRecord("egress", "GET", "/a?b=1", "HTTP/1.1", "api.local", request, response, 503, ResponseFlag.UPSTREAM_CONNECTION_FAILURE, 10, 20,
                 1_700_000_000_000L, 5_000_000, "api-v1", "api/canary", new InetSocketAddress("127.0.0.52", 9080),
                 new InetSocketAddress("127.0.0.1", 40000));
     }

@@ -1,4 +1,4 @@
-package io.meshwork.proxy.http;
+package io.meshwork.proxy.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -6,14 +6,14 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 
 /**
- * Sits at the end of an upstream channel's pipeline and hands what the upstream says to the
- * exchange that holds the channel. A pooled connection keeps its relay; between exchanges the
- * relay has no sink, and anything the upstream sends then (it should send nothing) is dropped
- * and closes the connection.
+ * Sits at the end of an upstream channel's pipeline and hands what the upstream says, and how
+ * it fails (a reset, or what the response guard refused), to the exchange that holds the
+ * channel. A pooled connection keeps its relay; between exchanges the relay has no sink, and
+ * anything the upstream sends then (it should send nothing) is dropped and closes the connection.
  */
 public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     /** The exchange's side of the relay. */
-    interface Sink {
+    public interface Sink {
         void upstreamResponse(HttpResponse response);
 
         void upstreamContent(HttpContent content);
@@ -29,15 +29,15 @@ public final class UpstreamRelayHandler extends ChannelInboundHandlerAdapter {
     private Sink sink;
 
     /** The relay of an upstream channel (every channel the connector hands out has one). */
-    static UpstreamRelayHandler of(io.netty.channel.Channel channel) {
+    public static UpstreamRelayHandler of(io.netty.channel.Channel channel) {
         return (UpstreamRelayHandler) channel.pipeline().get(NAME);
     }
 
-    void attach(Sink exchange) {
+    public void attach(Sink exchange) {
         this.sink = exchange;
     }
 
-    void detach() {
+    public void detach() {
         this.sink = null;
     }
 

@@ -1,4 +1,4 @@
-package io.meshwork.proxy.http;
+package io.meshwork.proxy.observability;
 
 /** Told about every finished request: stats and access logs listen here. */
 public interface ExchangeObserver {

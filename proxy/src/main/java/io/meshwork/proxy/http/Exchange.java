@@ -1,0 +1,527 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.observability.ExchangeRecord;
+import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.resilience.AttemptFailure;
+import io.meshwork.proxy.resilience.ConnectionLimits;
+import io.meshwork.proxy.resilience.GrpcTimeout;
+import io.meshwork.proxy.resilience.RetryDecision;
+import io.meshwork.proxy.routing.RouteDecision;
+import io.meshwork.proxy.upstream.EndpointState;
+import io.meshwork.proxy.upstream.UpstreamConnections;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request/response cycle. It asks the listener's routing where the request goes, waits for
+ * a connection-pool slot if the route has limits, then makes {@link UpstreamAttempt}s on one
+ * instance after another while {@link RetryDecision} allows, relays the accepted response to
+ * the caller, and reports the finished exchange. Nothing reaches the caller until an attempt's
+ * response is accepted, so a retried failure is invisible to it. Its parts: the time limits
+ * ({@link ExchangeDeadlines}), the body kept for a retry ({@link ReplayableBody}), the retry
+ * decision, one attempt. Everything runs on the caller's event loop.
+ */
+final class Exchange implements UpstreamAttempt.Listener {
+    /** A request body is kept for a retry up to this size; a larger one streams through unretried. */
+    static final int MAX_REPLAY_BYTES = 64 * 1024;
+    /** Body bytes held while no attempt is connected before the caller's reading pauses. */
+    static final int MAX_HELD_BEFORE_CONNECT = 64 * 1024;
+    private static final String GRPC_TIMEOUT = "grpc-timeout";
+    private static final String GRPC_STATUS = "grpc-status";
+
+    /** The connection (or HTTP/2 stream) the exchange arrived on, as the exchange needs it. */
+    interface Downstream {
+        ChannelHandlerContext context();
+
+        DeadlineTimer timer();
+
+        /** Whether a read batch is in progress (whose end flushes upstream writes once). */
+        boolean reading();
+
+        /** The exchange is over, request and response; {@code keepAlive}: the connection may carry the next one. */
+        void exchangeEnded(Exchange exchange, boolean keepAlive);
+    }
+
+    private final RequestPath path;
+    private final Downstream downstream;
+    private final ChannelHandlerContext ctx;
+    private final boolean http2Stream;
+    private final HttpRequest request;
+    private final String originalUri;
+    private final boolean keepAlive;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+
+    private RouteDecision.Forward target;
+    private HttpRequest upstreamHead;
+    private UpstreamConnections connections;
+    private ExchangeDeadlines deadlines;
+    private ReplayableBody body;
+    private UpstreamAttempt attempt;
+    private List<InetSocketAddress> tried = List.of();
+    private InetSocketAddress upstreamAddress;
+    private int attempts;
+    private int retries;
+    private ScheduledFuture<?> retryTask;
+    private Runnable admission;
+    private boolean admitted;
+
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean finished;
+    /** Whether the upstream connection may carry another exchange after this one. */
+    private boolean upstreamReusable = true;
+    private HttpResponse response;
+    private int status;
+    private ResponseFlag flag = ResponseFlag.NONE;
+    private long bytesIn;
+    private long bytesOut;
+
+    Exchange(RequestPath path, Downstream downstream, HttpRequest request, boolean http2Stream) {
+        this.path = path;
+        this.downstream = downstream;
+        this.ctx = downstream.context();
+        this.http2Stream = http2Stream;
+        this.request = request;
+        this.originalUri = request.uri();
+        this.keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
+    }
+
+    boolean requestDone() {
+        return requestDone;
+    }
+
+    /** Routes the request and makes the first attempt (or answers locally). */
+    void start() {
+        RouteDecision decision;
+        try {
+            decision = path.routing().route(request);
+        } catch (RuntimeException e) {
+            decision = new RouteDecision.Reject(500, ResponseFlag.NO_ROUTE, "routing failed: " + e);
+        }
+        if (decision instanceof RouteDecision.Reject reject) {
+            respondLocally(reject.status(), reject.flag(), reject.message());
+            return;
+        }
+        target = (RouteDecision.Forward) decision;
+        long timeout = target.timeoutMillis();
+        // A gRPC caller's deadline bounds the call too: nobody waits for an answer its caller gave up on.
+        long callerDeadline = http2Stream ? GrpcTimeout.millis(request.headers().get(GRPC_TIMEOUT)) : -1;
+        if (callerDeadline > 0 && (timeout <= 0 || callerDeadline < timeout)) {
+            timeout = callerDeadline;
+        }
+        deadlines = new ExchangeDeadlines(now(), timeout, target.idleMillis());
+        boolean retries = target.retry().maxRetries() > 0;
+        body = new ReplayableBody(MAX_REPLAY_BYTES, retries);
+        if (retries) {
+            target.upstream().budget().recordRequest();
+        }
+        upstreamHead = ForwardedHeaders.head(ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(),
+                http2Stream, target.http2()));
+        connections = path.connectors().forLoop(ctx.channel().eventLoop());
+        deadlinesChanged();
+        if (admit()) {
+            attempt();
+        }
+    }
+
+    /** Takes a slot of the route's connection pool; false when the request waits for one or was refused. */
+    private boolean admit() {
+        ConnectionLimits limits = target.limits();
+        if (limits == null) {
+            return true;
+        }
+        EventLoop loop = ctx.channel().eventLoop();
+        Runnable waiter = () -> loop.execute(this::admittedLater);
+        switch (limits.admit(waiter)) {
+            case NOW -> {
+                admitted = true;
+                return true;
+            }
+            case QUEUED -> {
+                admission = waiter;
+                return false;
+            }
+            default -> {
+                String kind = target.http2() ? "requests" : "pending";
+                path.events().overflowed(target.cluster(), kind);
+                respondLocally(503, ResponseFlag.UPSTREAM_OVERFLOW, "connection pool of " + target.cluster() + " is full (" + kind + ")");
+                return false;
+            }
+        }
+    }
+
+    /** A slot in the connection pool freed up for this queued request. */
+    private void admittedLater() {
+        admission = null;
+        if (finished) {
+            target.limits().release();
+            return;
+        }
+        admitted = true;
+        attempt();
+    }
+
+    /** Sends the request to an instance: the first try, or a retry. */
+    private void attempt() {
+        if (finished) {
+            return;
+        }
+        EndpointState endpoint = target.upstream().pick(tried);
+        if (endpoint == null) {
+            respondLocally(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "no healthy upstream: " + target.cluster() + " has no endpoints");
+            return;
+        }
+        if (attempts > 0) {
+            // Only retries need to remember where earlier attempts went.
+            if (tried.isEmpty()) {
+                tried = new ArrayList<>(2);
+                tried.add(upstreamAddress);
+            }
+            tried.add(endpoint.address());
+        }
+        attempts++;
+        upstreamAddress = endpoint.address();
+        deadlines.attemptStarted(now(), target.retry().perTryTimeoutMillis());
+        deadlinesChanged();
+        attempt = new UpstreamAttempt(this, connections, target.upstream(), endpoint);
+        attempt.start(upstreamHead, body, target.http2(), target.tls(), !downstream.reading());
+    }
+
+    @Override
+    public void attemptConnected(UpstreamAttempt connected) {
+        if (!requestDone) {
+            ctx.channel().config().setAutoRead(connected.writable());
+            if (!http2Stream) {
+                ctx.read();
+            }
+        }
+    }
+
+    /** The caller's next body part. */
+    void requestPart(HttpContent content) {
+        bytesIn += content.content().readableBytes();
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestDone = true;
+        }
+        touch();
+        if (finished || target == null) {
+            content.release();
+            if (last && finished) {
+                // The response went out before the request ended; now the connection can go on.
+                downstream.exchangeEnded(this, keepAlive && responseDone);
+            }
+            return;
+        }
+        boolean connected = attempt != null && attempt.connected();
+        HttpContent now = body.add(content, connected);
+        if (now != null) {
+            attempt.write(now, last && !downstream.reading());
+            if (!last && !attempt.writable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        } else if (!connected && body.heldBytes() > MAX_HELD_BEFORE_CONNECT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** The end of a read batch from the caller: one flush upstream for all of it. */
+    void flushUpstream() {
+        if (attempt != null) {
+            attempt.flush();
+        }
+    }
+
+    /** The caller can take more of the response: resume reading it from the upstream. */
+    void downstreamWritable() {
+        if (attempt != null && ctx.channel().isWritable()) {
+            attempt.readResponses(true);
+        }
+    }
+
+    @Override
+    public void responseHead(UpstreamAttempt from, HttpResponse upstreamResponse) {
+        touch();
+        int code = upstreamResponse.status().code();
+        int grpcStatus = grpcStatus(upstreamResponse);
+        AttemptFailure failure = AttemptFailure.status(code, grpcStatus);
+        if (target.retry().matches(failure)) {
+            RetryDecision decision = decide(failure);
+            if (decision.retry()) {
+                // This answer is not passed on: its connection closes with the attempt.
+                endAttempt(failure.countsAgainstInstance(), false);
+                retryAfter(decision, failure);
+                return;
+            }
+        }
+        deadlines.attemptEnded();
+        responseStarted = true;
+        response = upstreamResponse;
+        status = code;
+        upstreamReusable = target.http2() || HttpUtil.isKeepAlive(upstreamResponse);
+        ctx.write(ForwardedHeaders.head(ForwardedHeaders.downstreamResponse(upstreamResponse, http2Stream, keepAlive,
+                request.protocolVersion())));
+    }
+
+    @Override
+    public void responseContent(UpstreamAttempt from, HttpContent content) {
+        if (finished || !responseStarted) {
+            content.release();
+            return;
+        }
+        touch();
+        HttpContent part = content instanceof FullHttpMessage message
+                ? new DefaultLastHttpContent(message.content(), message.trailingHeaders()) : content;
+        bytesOut += part.content().readableBytes();
+        if (part instanceof LastHttpContent) {
+            responseDone = true;
+            ctx.writeAndFlush(part);
+            finish();
+        } else {
+            ctx.write(part);
+            if (!ctx.channel().isWritable()) {
+                from.readResponses(false);
+            }
+        }
+    }
+
+    @Override
+    public void responseReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void upstreamWritable(boolean writable) {
+        if (writable && !requestDone && !finished) {
+            ctx.channel().config().setAutoRead(true);
+            if (!http2Stream) {
+                ctx.read();
+            }
+        }
+    }
+
+    @Override
+    public void attemptFailed(UpstreamAttempt failed, AttemptFailure failure, String detail) {
+        if (finished) {
+            return;
+        }
+        ResponseFlag cause = switch (failure.kind()) {
+            case CONNECT_FAILED -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
+            case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
+            case PER_TRY_TIMEOUT -> ResponseFlag.UPSTREAM_REQUEST_TIMEOUT;
+            default -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
+        };
+        if (responseStarted) {
+            // Part of the answer is with the caller already: it must see the answer break, never a complete-looking one.
+            abort(cause);
+            return;
+        }
+        endAttempt(true, false);
+        RetryDecision decision = decide(failure);
+        if (decision.retry()) {
+            retryAfter(decision, failure);
+            return;
+        }
+        int code = switch (failure.kind()) {
+            case PROTOCOL_ERROR -> 502;
+            case PER_TRY_TIMEOUT -> 504;
+            default -> 503;
+        };
+        respondLocally(code, cause, detail);
+    }
+
+    private RetryDecision decide(AttemptFailure failure) {
+        RetryDecision decision = RetryDecision.of(target.retry(), failure, retries, body.replayable(),
+                deadlines.timeLeft(now()), target.upstream().budget());
+        if (decision.verdict() == RetryDecision.Verdict.BUDGET_SPENT) {
+            path.events().retryBudgetExhausted(target.cluster());
+        }
+        return decision;
+    }
+
+    private void retryAfter(RetryDecision decision, AttemptFailure failure) {
+        retries++;
+        path.events().retried(target.cluster(), failure.reason());
+        retryTask = ctx.executor().schedule(() -> {
+            retryTask = null;
+            attempt();
+        }, decision.delayMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The attempt in flight is over: its instance learns how it went, its connection goes back or is closed. */
+    private void endAttempt(boolean failed, boolean reusable) {
+        deadlines.attemptEnded();
+        if (attempt != null) {
+            attempt.end(failed, reusable);
+            attempt = null;
+        }
+    }
+
+    /** Handles whatever limit has passed; returns when to look again (0: nothing left to watch). */
+    long checkTimeouts(long now) {
+        if (finished) {
+            return 0;
+        }
+        switch (deadlines.passed(now)) {
+            case REQUEST -> timedOut("upstream request timeout after " + target.timeoutMillis() + " ms");
+            case IDLE -> timedOut("no bytes either way for " + deadlines.idleMillis() + " ms (idle timeout)");
+            case ATTEMPT -> {
+                String detail = "upstream attempt timeout after " + target.retry().perTryTimeoutMillis() + " ms (perRetryTimeout)";
+                attemptFailed(attempt, AttemptFailure.perTryTimeout(), detail);
+            }
+            case NONE -> {
+                // an earlier deadline moved on; look again at the next one
+            }
+        }
+        return finished ? 0 : deadlines.next();
+    }
+
+    private void timedOut(String message) {
+        if (responseStarted) {
+            abort(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT);
+            return;
+        }
+        endAttempt(true, false);
+        respondLocally(504, ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, message);
+    }
+
+    /** The caller's request body could not be parsed: the exchange ends, and the connection with it. */
+    void malformedRequestBody(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        requestDone = true;
+        if (responseStarted) {
+            abort(ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR);
+            return;
+        }
+        endAttempt(false, false);
+        respondLocally(400, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, "malformed request body: " + cause.getMessage(), false);
+    }
+
+    /** The caller went away. */
+    void downstreamGone() {
+        if (!finished) {
+            flag = ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION;
+            upstreamReusable = false;
+            finish();
+        }
+    }
+
+    /** The response broke after it began: the caller's connection (or stream) is closed so it sees that. */
+    private void abort(ResponseFlag why) {
+        flag = why;
+        upstreamReusable = false;
+        finish();
+        ctx.close();
+    }
+
+    private void respondLocally(int code, ResponseFlag why, String message) {
+        respondLocally(code, why, message, keepAlive);
+    }
+
+    private void respondLocally(int code, ResponseFlag why, String message, boolean connectionStays) {
+        status = code;
+        flag = why;
+        responseStarted = true;
+        responseDone = true;
+        upstreamReusable = false;
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        FullHttpResponse local = http2Stream && contentType != null && contentType.startsWith("application/grpc")
+                ? LocalResponses.grpc(code, why, message) : LocalResponses.of(ctx.alloc(), code, why, message, connectionStays);
+        bytesOut += local.content().readableBytes();
+        response = local;
+        ctx.writeAndFlush(local);
+        finish(connectionStays);
+    }
+
+    private void finish() {
+        finish(keepAlive);
+    }
+
+    private void finish(boolean connectionStays) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (retryTask != null) {
+            retryTask.cancel(false);
+            retryTask = null;
+        }
+        if (admission != null) {
+            target.limits().cancel(admission);
+            admission = null;
+        }
+        if (body != null) {
+            body.release();
+        }
+        boolean failed = status >= 500 || flag == ResponseFlag.UPSTREAM_CONNECTION_TERMINATION
+                || flag == ResponseFlag.UPSTREAM_REQUEST_TIMEOUT || flag == ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
+        if (deadlines != null) {
+            endAttempt(failed, upstreamReusable && requestDone && responseDone);
+        }
+        if (admitted) {
+            admitted = false;
+            target.limits().release();
+        }
+        path.observer().completed(record());
+        if (!ctx.channel().isActive()) {
+            downstream.exchangeEnded(this, false);
+        } else if (requestDone) {
+            downstream.exchangeEnded(this, connectionStays && responseDone);
+        }
+        // Otherwise the response went out before the request ended: the rest of the body is read and dropped.
+    }
+
+    private ExchangeRecord record() {
+        return new ExchangeRecord(path.routing().direction(), request.method().name(), originalUri,
+                http2Stream ? "HTTP/2" : request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
+                request.headers(), response == null ? null : response.headers(), status, flag, bytesIn, bytesOut,
+                startMillis, System.nanoTime() - startNanos, target == null ? null : target.cluster(),
+                target == null ? null : target.route(), upstreamAddress, ctx.channel().remoteAddress());
+    }
+
+    private void touch() {
+        if (deadlines != null) {
+            deadlines.activity(now());
+        }
+    }
+
+    private void deadlinesChanged() {
+        downstream.timer().fireBy(deadlines.next());
+    }
+
+    private long now() {
+        return downstream.timer().now();
+    }
+
+    /** The grpc-status of a trailers-only response (in its headers), or -1. */
+    private static int grpcStatus(HttpResponse response) {
+        String value = response.headers().get(GRPC_STATUS);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

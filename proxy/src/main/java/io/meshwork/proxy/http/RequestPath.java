@@ -1,0 +1,15 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.resilience.ResilienceEvents;
+import io.meshwork.proxy.routing.RequestRouting;
+import io.meshwork.proxy.upstream.UpstreamConnectors;
+
+/**
+ * What every exchange on one listener uses: where its requests go, where its upstream
+ * connections come from, who hears of each finished exchange, and who hears of retries,
+ * overflows and the like.
+ */
+public record RequestPath(RequestRouting routing, UpstreamConnectors connectors, ExchangeObserver observer,
+                          ResilienceEvents events) {
+}

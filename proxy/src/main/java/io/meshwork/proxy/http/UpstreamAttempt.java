@@ -1,0 +1,197 @@
+package io.meshwork.proxy.http;
+
+import io.meshwork.proxy.resilience.AttemptFailure;
+import io.meshwork.proxy.tls.TlsContexts;
+import io.meshwork.proxy.upstream.EndpointState;
+import io.meshwork.proxy.upstream.Upstream;
+import io.meshwork.proxy.upstream.UpstreamConnections;
+import io.meshwork.proxy.upstream.UpstreamProtocolException;
+import io.meshwork.proxy.upstream.UpstreamRelayHandler;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
+
+import java.util.List;
+
+/**
+ * One try of a request on one instance: takes a connection to it, writes the request, hands
+ * what the instance answers to the exchange, and at its end gives the connection back (for
+ * reuse only after a complete keep-alive exchange) and tells the instance's outlier detection
+ * how it went. A failure (connect, reset, an answer that cannot be decoded) is reported once,
+ * as an {@link AttemptFailure}; after {@link #end} the attempt reports nothing more.
+ */
+final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
+    /** The exchange's side of an attempt. */
+    interface Listener {
+        /** The connection is ready and the request's head and body so far are written. */
+        void attemptConnected(UpstreamAttempt attempt);
+
+        void responseHead(UpstreamAttempt attempt, HttpResponse response);
+
+        void responseContent(UpstreamAttempt attempt, HttpContent content);
+
+        void responseReadComplete();
+
+        void upstreamWritable(boolean writable);
+
+        /** The attempt failed; {@code detail} says how, for the caller's error message. */
+        void attemptFailed(UpstreamAttempt attempt, AttemptFailure failure, String detail);
+    }
+
+    private final Listener listener;
+    private final UpstreamConnections connections;
+    private final Upstream upstream;
+    private final EndpointState endpoint;
+    private Channel channel;
+    private UpstreamRelayHandler relay;
+    private boolean ended;
+
+    UpstreamAttempt(Listener listener, UpstreamConnections connections, Upstream upstream, EndpointState endpoint) {
+        this.listener = listener;
+        this.connections = connections;
+        this.upstream = upstream;
+        this.endpoint = endpoint;
+        endpoint.attemptStarted();
+    }
+
+    EndpointState endpoint() {
+        return endpoint;
+    }
+
+    boolean connected() {
+        return channel != null;
+    }
+
+    /** Takes a connection (a pooled one at once if there is one) and sends {@code head} with the body parts from {@code body}. */
+    void start(HttpRequest head, ReplayableBody body, boolean http2, TlsContexts.Origination tls, boolean flush) {
+        Channel pooled = http2 ? null : connections.pooled(endpoint.address(), tls);
+        if (pooled != null) {
+            connected(pooled, head, body, flush);
+            return;
+        }
+        connections.acquire(endpoint.address(), http2, upstream.name(), tls).addListener(f -> ready(f, head, body));
+    }
+
+    private void ready(Future<?> f, HttpRequest head, ReplayableBody body) {
+        if (ended) {
+            // A connection for an attempt given up on: it is fine for the pool.
+            if (f.isSuccess()) {
+                Channel late = (Channel) f.getNow();
+                connections.release(late, !(late instanceof Http2StreamChannel));
+            }
+            return;
+        }
+        if (!f.isSuccess()) {
+            listener.attemptFailed(this, AttemptFailure.connectFailed(), "upstream connect error to " + upstream.name()
+                    + " at " + endpoint.address() + ": " + f.cause().getMessage());
+            return;
+        }
+        connected((Channel) f.getNow(), head, body, true);
+    }
+
+    private void connected(Channel ch, HttpRequest head, ReplayableBody body, boolean flush) {
+        channel = ch;
+        relay = UpstreamRelayHandler.of(ch);
+        relay.attach(this);
+        ch.config().setAutoRead(true);
+        ch.write(head);
+        List<HttpContent> parts = body.forNewAttempt();
+        for (HttpContent part : parts) {
+            ch.write(part);
+        }
+        if (flush) {
+            ch.flush();
+        }
+        listener.attemptConnected(this);
+    }
+
+    /** Writes the next body part; flushes when asked (the caller coalesces flushes per read batch). */
+    void write(HttpContent part, boolean flush) {
+        if (flush) {
+            channel.writeAndFlush(part);
+        } else {
+            channel.write(part);
+        }
+    }
+
+    void flush() {
+        if (channel != null) {
+            channel.flush();
+        }
+    }
+
+    boolean writable() {
+        return channel == null || channel.isWritable();
+    }
+
+    /** Stops or resumes reading the response (backpressure from the caller). */
+    void readResponses(boolean read) {
+        if (channel != null) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    /**
+     * Ends the attempt: the instance learns whether it {@code failed}; the connection goes back
+     * to the pool if {@code reusable}, else it is closed. Idempotent.
+     */
+    void end(boolean failed, boolean reusable) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        endpoint.attemptEnded();
+        upstream.outcome(endpoint, failed);
+        if (channel != null) {
+            relay.detach();
+            connections.release(channel, reusable);
+        }
+    }
+
+    @Override
+    public void upstreamResponse(HttpResponse response) {
+        if (!ended) {
+            listener.responseHead(this, response);
+        }
+    }
+
+    @Override
+    public void upstreamContent(HttpContent content) {
+        if (ended) {
+            content.release();
+            return;
+        }
+        listener.responseContent(this, content);
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        if (!ended) {
+            listener.responseReadComplete();
+        }
+    }
+
+    @Override
+    public void upstreamWritable(boolean writable) {
+        if (!ended) {
+            listener.upstreamWritable(writable);
+        }
+    }
+
+    @Override
+    public void upstreamFailed(Throwable cause) {
+        if (ended) {
+            return;
+        }
+        if (cause instanceof UpstreamProtocolException protocol) {
+            listener.attemptFailed(this, AttemptFailure.protocolError(), "upstream " + upstream.name() + " at "
+                    + endpoint.address() + " sent an invalid response: " + protocol.getMessage());
+        } else {
+            listener.attemptFailed(this, AttemptFailure.reset(), "upstream connection to " + upstream.name()
+                    + " closed before a complete response" + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.meshwork.proxy.resilience;
+
+/**
+ * How one attempt of a request failed, in the terms retry policies use.
+ *
+ * @param kind       what happened
+ * @param status     the upstream's HTTP status, for {@link Kind#STATUS}
+ * @param grpcStatus the {@code grpc-status} of a trailers-only answer, for {@link Kind#STATUS}; -1 if none
+ */
+public record AttemptFailure(Kind kind, int status, int grpcStatus) {
+    /** What happened to the attempt. */
+    public enum Kind {
+        /** The connection (or its TLS handshake) could not be opened. */
+        CONNECT_FAILED,
+        /** The connection or stream was closed or reset before a response. */
+        RESET,
+        /** The upstream's answer could not be decoded as HTTP, or was not one a caller can be given. */
+        PROTOCOL_ERROR,
+        /** The attempt ran past the route's per-retry timeout. */
+        PER_TRY_TIMEOUT,
+        /** The upstream answered with a status (or gRPC status) the policy may retry. */
+        STATUS
+    }
+
+    public static AttemptFailure connectFailed() {
+        return new AttemptFailure(Kind.CONNECT_FAILED, 0, -1);
+    }
+
+    public static AttemptFailure reset() {
+        return new AttemptFailure(Kind.RESET, 0, -1);
+    }
+
+    public static AttemptFailure protocolError() {
+        return new AttemptFailure(Kind.PROTOCOL_ERROR, 0, -1);
+    }
+
+    public static AttemptFailure perTryTimeout() {
+        return new AttemptFailure(Kind.PER_TRY_TIMEOUT, 0, -1);
+    }
+
+    public static AttemptFailure status(int status, int grpcStatus) {
+        return new AttemptFailure(Kind.STATUS, status, grpcStatus);
+    }
+
+    /** Whether outlier detection counts it against the instance: a 5xx, gRPC UNAVAILABLE, or no usable answer at all. */
+    public boolean countsAgainstInstance() {
+        return kind != Kind.STATUS || status >= 500 || grpcStatus == 14;
+    }
+
+    /** The reason in the retry metric: the status, {@code grpc-N}, {@code connect}, {@code reset}, {@code protocol}, {@code timeout}. */
+    public String reason() {
+        return switch (kind) {
+            case CONNECT_FAILED -> "connect";
+            case RESET -> "reset";
+            case PROTOCOL_ERROR -> "protocol";
+            case PER_TRY_TIMEOUT -> "timeout";
+            case STATUS -> grpcStatus > 0 ? "grpc-" + grpcStatus : Integer.toString(status);
+        };
+    }
+}
