@@ -9,6 +9,8 @@ import io.meshwork.proxy.resilience.RetryDecision;
 import io.meshwork.proxy.routing.RouteDecision;
 import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.UpstreamConnections;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -20,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
@@ -53,8 +56,12 @@ final class Exchange implements UpstreamAttempt.Listener {
         /** Whether a read batch is in progress (whose end flushes upstream writes once). */
         boolean reading();
 
-        /** The exchange is over, request and response; {@code keepAlive}: the connection may carry the next one. */
-        void exchangeEnded(Exchange exchange, boolean keepAlive);
+        /**
+         * The exchange is over, request and response: the connection may carry the next one (the
+         * exchange closes it itself when it may not). Called before the exchange's last write, so
+         * a pipelined request released by that write finds the connection free.
+         */
+        void exchangeEnded(Exchange exchange);
     }
 
     private final RequestPath path;
@@ -226,7 +233,10 @@ final class Exchange implements UpstreamAttempt.Listener {
             content.release();
             if (last && finished) {
                 // The response went out before the request ended; now the connection can go on.
-                downstream.exchangeEnded(this, keepAlive && responseDone);
+                downstream.exchangeEnded(this);
+                if (!(keepAlive && responseDone)) {
+                    ctx.close();
+                }
             }
             return;
         }
@@ -292,8 +302,7 @@ final class Exchange implements UpstreamAttempt.Listener {
         bytesOut += part.content().readableBytes();
         if (part instanceof LastHttpContent) {
             responseDone = true;
-            ctx.writeAndFlush(part);
-            finish();
+            finish(part, keepAlive);
         } else {
             ctx.write(part);
             if (!ctx.channel().isWritable()) {
@@ -421,7 +430,7 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (!finished) {
             flag = ResponseFlag.DOWNSTREAM_CONNECTION_TERMINATION;
             upstreamReusable = false;
-            finish();
+            finish(null, false);
         }
     }
 
@@ -429,8 +438,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     private void abort(ResponseFlag why) {
         flag = why;
         upstreamReusable = false;
-        finish();
-        ctx.close();
+        finish(null, false);
     }
 
     private void respondLocally(int code, ResponseFlag why, String message) {
@@ -448,16 +456,20 @@ final class Exchange implements UpstreamAttempt.Listener {
                 ? LocalResponses.grpc(code, why, message) : LocalResponses.of(ctx.alloc(), code, why, message, connectionStays);
         bytesOut += local.content().readableBytes();
         response = local;
-        ctx.writeAndFlush(local);
-        finish(connectionStays);
+        finish(local, connectionStays);
     }
 
-    private void finish() {
-        finish(keepAlive);
-    }
-
-    private void finish(boolean connectionStays) {
+    /**
+     * Ends the exchange: first everything that frees the connection for the next request (the
+     * attempt's connection back to the pool, the pool slot, the record, the caller's connection
+     * told), then the last write, then the close if the connection does not stay.
+     *
+     * @param lastWrite       the response's last part (or whole local response), or null
+     * @param connectionStays whether the caller's connection may carry another exchange
+     */
+    private void finish(Object lastWrite, boolean connectionStays) {
         if (finished) {
+            ReferenceCountUtil.release(lastWrite);
             return;
         }
         finished = true;
@@ -482,12 +494,19 @@ final class Exchange implements UpstreamAttempt.Listener {
             target.limits().release();
         }
         path.observer().completed(record());
-        if (!ctx.channel().isActive()) {
-            downstream.exchangeEnded(this, false);
-        } else if (requestDone) {
-            downstream.exchangeEnded(this, connectionStays && responseDone);
+        if (requestDone || !ctx.channel().isActive()) {
+            downstream.exchangeEnded(this);
         }
-        // Otherwise the response went out before the request ended: the rest of the body is read and dropped.
+        // Otherwise the response goes out before the request ended: the rest of the body is read and
+        // dropped, and the connection goes on (or closes) when its last part arrives.
+        ChannelFuture written = lastWrite == null ? null : ctx.writeAndFlush(lastWrite);
+        if (!connectionStays || !responseDone) {
+            if (written == null) {
+                ctx.close();
+            } else {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
     }
 
     private ExchangeRecord record() {

@@ -119,7 +119,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
     }
 
     @Override
-    public void exchangeEnded(Exchange exchange, boolean keepAlive) {
+    public void exchangeEnded(Exchange exchange) {
         if (current != exchange) {
             return;
         }
@@ -128,10 +128,6 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
             // A stream carries one exchange: its timer goes now, or it would keep the closed stream
             // (and all it references) on the heap until the timeout passed.
             timer.cancel();
-        }
-        if (!keepAlive) {
-            ctx.flush();
-            ctx.close();
         }
     }
 
