@@ -4,6 +4,7 @@ import io.meshwork.controlapi.support.ControlApiServer;
 import io.meshwork.controlapi.support.SignedHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,6 +74,9 @@ class SpecValidationTest {
                 Arguments.of(NODES, node("{\"logging\":{\"accessLog\":{\"file\":{\"path\":\"\"}}}}"), "path"),
                 // cross-field rules
                 Arguments.of(NODES, node("{\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"}}]}"), "serviceDiscovery"),
+                Arguments.of(NODES, node("{\"serviceDiscovery\":{\"dns\":{\"hostname\":\"n.local\"}}}"),
+                        "'spec.serviceDiscovery' can't be set without a listener"),
+                Arguments.of(NODES, node("{\"listeners\":[]" + dns + "}"), "can't be set without a listener"),
                 Arguments.of(NODES, node("{\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"}},"
                         + "{\"portMapping\":{\"port\":80,\"protocol\":\"tcp\"}}]" + dns + "}"), "repeats port 80"),
                 Arguments.of(NODES, node("{\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"},"
@@ -135,6 +139,20 @@ class SpecValidationTest {
         assertEquals(400, response.statusCode(), body + " -> " + response.body());
         assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
         assertTrue(response.body().contains(mentioned), "expected the message to mention '" + mentioned + "': " + response.body());
+    }
+
+    @Test
+    void updateThatDropsTheListenersButKeepsServiceDiscoveryIsRefused() {
+        ok(put(NODES, "{\"virtualNodeName\":\"listening\",\"spec\":{\"listeners\":[{\"portMapping\":"
+                + "{\"port\":80,\"protocol\":\"http\"}}],\"serviceDiscovery\":{\"awsCloudMap\":"
+                + "{\"namespaceName\":\"ns\",\"serviceName\":\"svc\"}}}}"));
+        HttpResponse<String> response = put(NODES + "/listening",
+                "{\"spec\":{\"serviceDiscovery\":{\"awsCloudMap\":{\"namespaceName\":\"ns\",\"serviceName\":\"svc\"}}}}");
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+        assertTrue(response.body().contains("can't be set without a listener"), response.body());
+        HttpResponse<String> described = http.send("GET", NODES + "/listening", null);
+        assertTrue(described.body().contains("\"version\":1"), "the refused update changed nothing: " + described.body());
     }
 
     static Stream<Arguments> valid() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.support.ControlApiServer;
+import io.meshwork.controlapi.support.NodeSpecs;
 import io.meshwork.controlapi.support.SignedHttp;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -58,8 +59,7 @@ class CertificateAuthorityTest {
             c.createVirtualNode(r -> r.meshName("pay").virtualNodeName("ledger").spec(s -> s
                     .listeners(Listener.builder().portMapping(p -> p.port(8443).protocol(PortProtocol.HTTP)).build())
                     .serviceDiscovery(d -> d.dns(dns -> dns.hostname("ledger.pay.local")))));
-            c.createVirtualNode(r -> r.meshName("pay").virtualNodeName("web").spec(s -> s
-                    .serviceDiscovery(d -> d.dns(dns -> dns.hostname("web.pay.local")))));
+            c.createVirtualNode(r -> r.meshName("pay").virtualNodeName("web").spec(s -> NodeSpecs.dns(s, "web.pay.local")));
         }
     }
 
@@ -133,7 +133,7 @@ class CertificateAuthorityTest {
         }
         try (AppMeshClient c = server.client()) {
             c.createMesh(r -> r.meshName("other"));
-            c.createVirtualNode(r -> r.meshName("other").virtualNodeName("n").spec(s -> s.serviceDiscovery(d -> d.dns(x -> x.hostname("n.local")))));
+            c.createVirtualNode(r -> r.meshName("other").virtualNodeName("n").spec(s -> NodeSpecs.dns(s, "n.local")));
         }
         X509Certificate a = certificates(issue("x", NODE, csr, null, null).path("certificateChain").asText()).get(1);
         X509Certificate b = certificates(issue("y", "mesh/other/virtualNode/n", csr, null, null).path("certificateChain").asText()).get(1);
