@@ -131,8 +131,8 @@ final class CertificateAuthorityController {
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             throw AppMeshException.badRequest("AWS Private CA " + arn + " cannot be used: " + e.getMessage());
         }
-        database.inTransaction(c -> {
-            changeLog.append(c, mesh, clock.millis());
+        database.inTransaction(tx -> {
+            changeLog.append(tx, mesh, clock.millis());
             return null;
         });
         snapshots.meshChanged(mesh);
@@ -174,10 +174,10 @@ final class CertificateAuthorityController {
     /** Every mesh recompiles so that proxies get the new trust bundle (through every replica). */
     private void republishTrustBundle() {
         List<String> meshes = new ArrayList<>();
-        database.inTransaction(c -> {
-            for (StoredResource m : resources.allOfKindContaining(c, ResourceKind.MESH, "")) {
+        database.inTransaction(tx -> {
+            for (StoredResource m : resources.allOfKindContaining(tx, ResourceKind.MESH, "")) {
                 meshes.add(m.key().name());
-                changeLog.append(c, m.key().name(), clock.millis());
+                changeLog.append(tx, m.key().name(), clock.millis());
             }
             return null;
         });

@@ -2,6 +2,7 @@ package io.meshwork.controlapi.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshwork.controlapi.store.CaStore;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.support.ControlApiServer;
 import io.meshwork.controlapi.support.NodeSpecs;
@@ -30,7 +31,6 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +38,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -166,15 +167,9 @@ class CertificateAuthorityTest {
     void caKeysAreEncryptedAtRest() throws Exception {
         issue("k", NODE, csr(ec()), null, null);
         Database db = server.context().getBean(Database.class);
-        List<String> stored = db.inTransaction(c -> {
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT private_key FROM certificate_authority")) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        });
+        CaStore cas = server.context().getBean(CaStore.class);
+        List<String> stored = db.inTransaction(tx -> Stream.concat(cas.trusted(tx, CaStore.ROOT).stream(),
+                cas.trusted(tx, "pay").stream()).map(CaStore.CaRow::encryptedKey).toList());
         assertTrue(stored.size() >= 2, "root and mesh CA");
         for (String s : stored) {
             assertFalse(s.contains("PRIVATE KEY"));
