@@ -288,6 +288,10 @@ public final class ResourceService {
                         + " is not present under mesh " + key.mesh() + " for account " + account);
             }
         }
+        Violations againstMesh = new Violations();
+        rules.get(key.kind()).checkAgainstMesh(key.mesh(), spec, other -> store.find(tx, other).map(StoredResource::spec),
+                againstMesh);
+        againstMesh.throwIfAny();
     }
 
     private List<ResourceKey> references(ResourceKey key, JsonNode spec) {

@@ -155,6 +155,49 @@ class SpecValidationTest {
         assertTrue(described.body().contains("\"version\":1"), "the refused update changed nothing: " + described.body());
     }
 
+    @Test
+    void gatewayRouteToAServiceWhoseProviderListensOnSeveralPortsMustNameThePort() {
+        String twoListeners = "\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"}},"
+                + "{\"portMapping\":{\"port\":81,\"protocol\":\"http\"}}]";
+        ok(put(NODES, "{\"virtualNodeName\":\"two-ports\",\"spec\":{" + twoListeners
+                + ",\"serviceDiscovery\":{\"dns\":{\"hostname\":\"two-ports.local\"}}}}"));
+        ok(put(ROUTERS, "{\"virtualRouterName\":\"two-ports\",\"spec\":{" + twoListeners + "}}"));
+        ok(put(NODES, "{\"virtualNodeName\":\"one-port\",\"spec\":{\"listeners\":[{\"portMapping\":"
+                + "{\"port\":80,\"protocol\":\"http\"}}],\"serviceDiscovery\":{\"dns\":{\"hostname\":\"one-port.local\"}}}}"));
+        ok(put(SERVICES, "{\"virtualServiceName\":\"by-node.local\",\"spec\":{\"provider\":{\"virtualNode\":"
+                + "{\"virtualNodeName\":\"two-ports\"}}}}"));
+        ok(put(SERVICES, "{\"virtualServiceName\":\"by-router.local\",\"spec\":{\"provider\":{\"virtualRouter\":"
+                + "{\"virtualRouterName\":\"two-ports\"}}}}"));
+        ok(put(SERVICES, "{\"virtualServiceName\":\"single.local\",\"spec\":{\"provider\":{\"virtualNode\":"
+                + "{\"virtualNodeName\":\"one-port\"}}}}"));
+
+        assertTargetPortRequired(put(GATEWAY_ROUTES, gatewayRoute(httpRouteTo("by-node.local", ""))),
+                "spec.httpRoute.action.target.port", "VirtualNode with name two-ports", "[80, 81]");
+        assertTargetPortRequired(put(GATEWAY_ROUTES, gatewayRoute("{\"grpcRoute\":{\"match\":{\"serviceName\":\"pkg.Svc\"},"
+                        + "\"action\":{\"target\":{\"virtualService\":{\"virtualServiceName\":\"by-router.local\"}}}}}")),
+                "spec.grpcRoute.action.target.port", "VirtualRouter with name two-ports", "[80, 81]");
+        ok(put(GATEWAY_ROUTES, gatewayRoute(httpRouteTo("single.local", ""))));
+        ok(put(GATEWAY_ROUTES, "{\"gatewayRouteName\":\"to-81\",\"spec\":" + httpRouteTo("by-node.local", ",\"port\":81") + "}"));
+
+        // Dropping the port later is refused the same way, and leaves the route as it was.
+        assertTargetPortRequired(put(GATEWAY_ROUTES + "/to-81", "{\"spec\":" + httpRouteTo("by-node.local", "") + "}"),
+                "spec.httpRoute.action.target.port", "two-ports", "[80, 81]");
+        assertTrue(http.send("GET", GATEWAY_ROUTES + "/to-81", null).body().contains("\"port\":81"));
+    }
+
+    private static String httpRouteTo(String service, String port) {
+        return "{\"httpRoute\":{\"match\":{\"prefix\":\"/\"},\"action\":{\"target\":{\"virtualService\":"
+                + "{\"virtualServiceName\":\"" + service + "\"}" + port + "}}}}";
+    }
+
+    private static void assertTargetPortRequired(HttpResponse<String> response, String... mentioned) {
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+        for (String m : mentioned) {
+            assertTrue(response.body().contains(m), "expected '" + m + "' in " + response.body());
+        }
+    }
+
     static Stream<Arguments> valid() {
         String target = "\"action\":{\"weightedTargets\":[{\"virtualNode\":\"n\",\"weight\":90},{\"virtualNode\":\"n\",\"weight\":10}]}";
         return Stream.of(
