@@ -37,7 +37,7 @@ final class RequestLogFilter {
             ACCESS.info("request_id={} method={} path={} status={} error={} caller={} millis={}", id,
                     request.getMethodName(), request.getPath(), response.code(),
                     response.getHeaders().get("x-amzn-ErrorType") == null ? "-" : response.getHeaders().get("x-amzn-ErrorType"),
-                    request.getAttribute(AppMeshApi.CALLER_ATTRIBUTE, String.class).orElse("-"),
+                    AuthenticationFilter.callerId(request),
                     (System.nanoTime() - started) / 1_000_000);
         }
     }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,6 +40,35 @@ class AuthenticationTest {
     @Test
     void unsignedRequestIsForbidden() {
         assertForbidden(http.sendUnsigned("PUT", "/v20190125/meshes", CREATE_MESH, Map.of("Content-Type", "application/json")));
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void unsignedRequestIsForbiddenBeforeItsContentTypeIsJudged() {
+        HttpResponse<String> response = http.sendUnsigned("PUT", "/v20190125/meshes", CREATE_MESH,
+                Map.of("Content-Type", "text/plain"));
+        assertForbidden(response);
+        assertTrue(response.body().contains("Authorization"), "refused for the missing signature: " + response.body());
+        assertTrue(response.headers().firstValue("x-amzn-RequestId").isPresent(), "a refusal has a request id too");
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void unsignedRequestIsForbiddenBeforeItsBodyIsJudged() {
+        for (String path : List.of("/v20190125/meshes", "/meshwork/v1/access-keys", "/meshwork/v1/certificate-authorities/rotate")) {
+            String method = path.endsWith("meshes") ? "PUT" : "POST";
+            HttpResponse<String> response = http.sendUnsigned(method, path, "{\"meshName\": [not json".getBytes(StandardCharsets.UTF_8),
+                    Map.of("Content-Type", "application/json"));
+            assertForbidden(response);
+            assertTrue(response.body().contains("Authorization"), path + " refused for the missing signature: " + response.body());
+        }
+    }
+
+    @Test
+    void signedRequestWithAnotherContentTypeIsStillUnsupportedMediaType() {
+        HttpResponse<String> response = http.send("PUT", "/v20190125/meshes", CREATE_MESH, "text/plain");
+        assertEquals(415, response.statusCode(), response.body());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
         assertNoSneakyMesh();
     }
 
