@@ -62,7 +62,7 @@ public final class CaStore {
     }
 
     public Optional<CaRow> active(Transaction tx, String mesh) {
-        return tx.call(c -> trusted(tx, mesh).stream().filter(r -> ACTIVE.equals(r.state())).findFirst());
+        return trusted(tx, mesh).stream().filter(r -> ACTIVE.equals(r.state())).findFirst();
     }
 
     public int nextGeneration(Transaction tx, String mesh) {

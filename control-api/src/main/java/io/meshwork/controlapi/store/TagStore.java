@@ -40,13 +40,11 @@ public final class TagStore {
     }
 
     public List<String> keys(Transaction tx, long resourceId) {
-        return tx.call(c -> {
-            List<String> out = new ArrayList<>();
-            for (Tag tag : page(tx, resourceId, null, Integer.MAX_VALUE)) {
-                out.add(tag.key());
-            }
-            return out;
-        });
+        List<String> out = new ArrayList<>();
+        for (Tag tag : page(tx, resourceId, null, Integer.MAX_VALUE)) {
+            out.add(tag.key());
+        }
+        return out;
     }
 
     /** Adds the tags, overwriting the value of keys already present. */
