@@ -3,6 +3,7 @@ package io.meshwork.controlapi.api;
 import io.meshwork.controlapi.auth.Authenticator;
 import io.meshwork.controlapi.auth.keys.AccessKey;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.RequestFilter;
@@ -20,6 +21,7 @@ import java.util.Set;
  * endpoint, what the signing key may do ({@link AppMeshApi#authorize}).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+@Order(RequestLogFilter.ORDER + 1)
 final class AuthenticationFilter {
     /** The health check, for load balancers that cannot sign. It reveals nothing about the mesh. */
     static final Set<String> PUBLIC_PATHS = Set.of("/health");
