@@ -2,9 +2,6 @@ package io.meshwork.controlapi.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshwork.controlapi.auth.Authenticator;
-import io.meshwork.controlapi.auth.Authorizer;
-import io.meshwork.controlapi.auth.keys.AccessKey;
 import io.meshwork.controlapi.ca.MeshCertificateAuthority;
 import io.meshwork.controlapi.config.ControlApiSettings;
 import io.meshwork.controlapi.distribution.SnapshotCache;
@@ -43,8 +40,7 @@ import java.util.List;
 @Controller("/meshwork/v1/certificate-authorities")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class CertificateAuthorityController {
-    private final Authenticator authenticator;
-    private final Authorizer authorizer;
+    private final AppMeshApi api;
     private final MeshCertificateAuthority ca;
     private final ResourceArn arns;
     private final Database database;
@@ -53,11 +49,9 @@ final class CertificateAuthorityController {
     private final SnapshotCache snapshots;
     private final Clock clock;
 
-    CertificateAuthorityController(Authenticator authenticator, Authorizer authorizer, MeshCertificateAuthority ca,
-                                   ControlApiSettings settings, Database database, ResourceStore resources, ChangeLog changeLog,
-                                   SnapshotCache snapshots, Clock clock) {
-        this.authenticator = authenticator;
-        this.authorizer = authorizer;
+    CertificateAuthorityController(AppMeshApi api, MeshCertificateAuthority ca, ControlApiSettings settings, Database database,
+                                   ResourceStore resources, ChangeLog changeLog, SnapshotCache snapshots, Clock clock) {
+        this.api = api;
         this.ca = ca;
         this.arns = new ResourceArn(settings.region(), settings.accountId());
         this.database = database;
@@ -69,7 +63,7 @@ final class CertificateAuthorityController {
 
     @Get
     HttpResponse<byte[]> list(HttpRequest<?> request) {
-        authorize(request, null, "meshwork:ListCertificateAuthorities", null);
+        authorize(request, "meshwork:ListCertificateAuthorities", null);
         return AppMeshApi.ok(listing());
     }
 
@@ -101,7 +95,7 @@ final class CertificateAuthorityController {
     HttpResponse<byte[]> rotate(HttpRequest<?> request, @Nullable @Body byte[] body) {
         ObjectNode input = StrictJson.parseObject(body);
         String mesh = target(input);
-        authorize(request, body, "meshwork:RotateCertificateAuthority", mesh);
+        authorize(request, "meshwork:RotateCertificateAuthority", mesh);
         ca.rotate(mesh);
         if (CaStore.ROOT.equals(mesh)) {
             republishTrustBundle();
@@ -120,7 +114,7 @@ final class CertificateAuthorityController {
         if (CaStore.ROOT.equals(mesh)) {
             throw AppMeshException.badRequest("AWS Private CA is set per mesh: name a 'mesh'");
         }
-        authorize(request, body, "meshwork:RotateCertificateAuthority", mesh);
+        authorize(request, "meshwork:RotateCertificateAuthority", mesh);
         String arn = input.path("certificateAuthorityArn").isTextual() ? input.path("certificateAuthorityArn").asText() : null;
         if (arn != null && !PCA_ARN.matcher(arn).matches()) {
             throw AppMeshException.badRequest("'certificateAuthorityArn' must be an AWS Private CA ARN"
@@ -131,8 +125,8 @@ final class CertificateAuthorityController {
         } catch (software.amazon.awssdk.core.exception.SdkException e) {
             throw AppMeshException.badRequest("AWS Private CA " + arn + " cannot be used: " + e.getMessage());
         }
-        database.inTransaction(c -> {
-            changeLog.append(c, mesh, clock.millis());
+        database.inTransaction(tx -> {
+            changeLog.append(tx, mesh, clock.millis());
             return null;
         });
         snapshots.meshChanged(mesh);
@@ -146,7 +140,7 @@ final class CertificateAuthorityController {
     HttpResponse<byte[]> retire(HttpRequest<?> request, @Nullable @Body byte[] body) {
         ObjectNode input = StrictJson.parseObject(body);
         String mesh = target(input);
-        authorize(request, body, "meshwork:RotateCertificateAuthority", mesh);
+        authorize(request, "meshwork:RotateCertificateAuthority", mesh);
         if (!input.path("generation").canConvertToInt()) {
             throw AppMeshException.badRequest("'generation' (the CA generation to retire) is required");
         }
@@ -174,20 +168,18 @@ final class CertificateAuthorityController {
     /** Every mesh recompiles so that proxies get the new trust bundle (through every replica). */
     private void republishTrustBundle() {
         List<String> meshes = new ArrayList<>();
-        database.inTransaction(c -> {
-            for (StoredResource m : resources.allOfKindContaining(c, ResourceKind.MESH, "")) {
+        database.inTransaction(tx -> {
+            for (StoredResource m : resources.allOfKindContaining(tx, ResourceKind.MESH, "")) {
                 meshes.add(m.key().name());
-                changeLog.append(c, m.key().name(), clock.millis());
+                changeLog.append(tx, m.key().name(), clock.millis());
             }
             return null;
         });
         meshes.forEach(snapshots::meshChanged);
     }
 
-    private void authorize(HttpRequest<?> request, byte[] body, String action, String mesh) {
-        AccessKey caller = authenticator.authenticate(request, body);
-        request.setAttribute(AppMeshApi.CALLER_ATTRIBUTE, caller.accessKeyId());
-        authorizer.check(caller, action, mesh == null || CaStore.ROOT.equals(mesh) ? arns.prefix() + "mesh/*"
+    private void authorize(HttpRequest<?> request, String action, String mesh) {
+        api.authorize(request, action, mesh == null || CaStore.ROOT.equals(mesh) ? arns.prefix() + "mesh/*"
                 : arns.format(io.meshwork.controlapi.resource.ResourceKey.mesh(mesh)));
     }
 }

@@ -1,9 +1,6 @@
 package io.meshwork.controlapi.api;
 
 import io.meshwork.cloudmap.sync.SyncResult;
-import io.meshwork.controlapi.auth.Authenticator;
-import io.meshwork.controlapi.auth.Authorizer;
-import io.meshwork.controlapi.auth.keys.AccessKey;
 import io.meshwork.controlapi.cloudmap.CloudMapState;
 import io.meshwork.controlapi.cloudmap.CloudMapSync;
 import io.meshwork.controlapi.config.ControlApiSettings;
@@ -40,16 +37,13 @@ final class CloudMapController {
     private static final Pattern HOLDER = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final String SYNC_ACTION = "meshwork:SyncCloudMap";
 
-    private final Authenticator authenticator;
-    private final Authorizer authorizer;
+    private final AppMeshApi api;
     private final CloudMapSync sync;
     private final CloudMapState state;
     private final ResourceArn arns;
 
-    CloudMapController(Authenticator authenticator, Authorizer authorizer, @Nullable CloudMapSync sync, CloudMapState state,
-                       ControlApiSettings settings) {
-        this.authenticator = authenticator;
-        this.authorizer = authorizer;
+    CloudMapController(AppMeshApi api, @Nullable CloudMapSync sync, CloudMapState state, ControlApiSettings settings) {
+        this.api = api;
         this.sync = sync;
         this.state = state;
         this.arns = new ResourceArn(settings.region(), settings.accountId());
@@ -57,7 +51,7 @@ final class CloudMapController {
 
     @Get
     HttpResponse<byte[]> status(HttpRequest<?> request) {
-        authorize(request, null, "meshwork:GetCloudMapStatus");
+        authorize(request, "meshwork:GetCloudMapStatus");
         Map<String, Object> status = sync == null ? Map.of("enabled", false) : sync.status();
         return AppMeshApi.ok(StrictJson.mapper().valueToTree(status));
     }
@@ -65,7 +59,7 @@ final class CloudMapController {
     /** Takes or renews the lease for {@code holder} and returns the work, or {@code "leader": false}. */
     @Get("/work")
     HttpResponse<byte[]> work(HttpRequest<?> request, @QueryValue String holder, @Nullable @QueryValue Integer leaseSeconds) {
-        authorize(request, null, SYNC_ACTION);
+        authorize(request, SYNC_ACTION);
         int lease = leaseSeconds == null ? 10 : leaseSeconds;
         if (lease < 2 || lease > 300) {
             throw AppMeshException.badRequest("leaseSeconds must be 2 to 300, got " + lease);
@@ -76,7 +70,7 @@ final class CloudMapController {
     /** Stores what the syncer found; 409 ConflictException when it no longer holds the lease. */
     @Put("/state")
     HttpResponse<byte[]> apply(HttpRequest<?> request, @QueryValue String holder, @Nullable @Body byte[] body) {
-        authorize(request, body, SYNC_ACTION);
+        authorize(request, SYNC_ACTION);
         StrictJson.parseObject(body); // the usual checks on size, encoding and duplicate keys
         SyncResult result;
         try {
@@ -96,15 +90,13 @@ final class CloudMapController {
 
     @Delete("/lease")
     HttpResponse<byte[]> release(HttpRequest<?> request, @QueryValue String holder) {
-        authorize(request, null, SYNC_ACTION);
+        authorize(request, SYNC_ACTION);
         state.release(holder(holder));
         return AppMeshApi.ok(StrictJson.mapper().createObjectNode());
     }
 
-    private void authorize(HttpRequest<?> request, byte[] body, String action) {
-        AccessKey caller = authenticator.authenticate(request, body);
-        request.setAttribute(AppMeshApi.CALLER_ATTRIBUTE, caller.accessKeyId());
-        authorizer.check(caller, action, arns.prefix() + "mesh/*");
+    private void authorize(HttpRequest<?> request, String action) {
+        api.authorize(request, action, arns.prefix() + "mesh/*");
     }
 
     private static String holder(String holder) {

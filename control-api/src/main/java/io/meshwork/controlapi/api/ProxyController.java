@@ -3,9 +3,6 @@ package io.meshwork.controlapi.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshwork.controlapi.auth.Authenticator;
-import io.meshwork.controlapi.auth.Authorizer;
-import io.meshwork.controlapi.auth.keys.AccessKey;
 import io.meshwork.controlapi.config.ControlApiSettings;
 import io.meshwork.controlapi.distribution.ProxyRegistry;
 import io.meshwork.controlapi.distribution.SnapshotCache;
@@ -54,20 +51,17 @@ final class ProxyController {
     private static final int DEFAULT_WAIT_SECONDS = 30;
     private static final int MAX_WAIT_SECONDS = 60;
 
-    private final Authenticator authenticator;
-    private final Authorizer authorizer;
+    private final AppMeshApi api;
     private final SnapshotCache snapshots;
     private final ProxyRegistry registry;
     private final ResourceArn arns;
     private final String account;
     private final io.meshwork.controlapi.ca.MeshCertificateAuthority ca;
 
-    ProxyController(Authenticator authenticator, Authorizer authorizer, SnapshotCache snapshots, ProxyRegistry registry,
-                    ControlApiSettings settings, io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
+    ProxyController(AppMeshApi api, SnapshotCache snapshots, ProxyRegistry registry, ControlApiSettings settings,
+                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
         this.ca = ca;
-
-        this.authenticator = authenticator;
-        this.authorizer = authorizer;
+        this.api = api;
         this.snapshots = snapshots;
         this.registry = registry;
         this.arns = new ResourceArn(settings.region(), settings.accountId());
@@ -79,7 +73,7 @@ final class ProxyController {
     CompletableFuture<HttpResponse<byte[]>> config(HttpRequest<?> request, String proxyId, @QueryValue String resourceArn,
                                                    @Nullable @QueryValue String version,
                                                    @Nullable @QueryValue Integer waitSeconds) {
-        ResourceKey resource = authorize(request, null, proxyId, resourceArn);
+        ResourceKey resource = authorize(request, proxyId, resourceArn);
         int wait = waitSeconds == null ? DEFAULT_WAIT_SECONDS : Math.max(0, Math.min(MAX_WAIT_SECONDS, waitSeconds));
         if (snapshots.current(resource).isEmpty()) {
             throw AppMeshException.notFound(resource.notPresentMessage(account));
@@ -99,7 +93,7 @@ final class ProxyController {
     @Put("/{proxyId}")
     HttpResponse<byte[]> report(HttpRequest<?> request, String proxyId, @Nullable @Body byte[] body) {
         ObjectNode input = StrictJson.parseObject(body);
-        ResourceKey resource = authorize(request, body, proxyId, input.path("resourceArn").asText(""));
+        ResourceKey resource = authorize(request, proxyId, input.path("resourceArn").asText(""));
         String address = text(input, "address");
         if (address != null && !ADDRESS.matcher(address).matches()) {
             throw AppMeshException.badRequest("'address' must be an IP address or host name, got '" + address + "'");
@@ -123,7 +117,7 @@ final class ProxyController {
     @io.micronaut.http.annotation.Post("/{proxyId}/certificate")
     HttpResponse<byte[]> certificate(HttpRequest<?> request, String proxyId, @Nullable @Body byte[] body) {
         ObjectNode input = StrictJson.parseObject(body);
-        ResourceKey resource = authorize(request, body, proxyId, input.path("resourceArn").asText(""));
+        ResourceKey resource = authorize(request, proxyId, input.path("resourceArn").asText(""));
         io.meshwork.controlapi.ca.MeshCertificateAuthority.Issued issued = ca.issue(resource, proxyId, text(input, "csr"));
         ObjectNode out = StrictJson.mapper().createObjectNode();
         out.put("certificateChain", issued.certificateChain());
@@ -138,7 +132,7 @@ final class ProxyController {
     HttpResponse<byte[]> deregister(HttpRequest<?> request, String proxyId) {
         ProxyStore.Row row = registry.find(proxyId).orElseThrow(() -> AppMeshException.notFound("No proxy " + proxyId));
         ResourceKey resource = new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()), row.mesh(), "", row.resourceName());
-        authorize(request, null, proxyId, arns.format(resource));
+        authorize(request, proxyId, arns.format(resource));
         registry.deregister(proxyId);
         return AppMeshApi.ok(StrictJson.mapper().createObjectNode());
     }
@@ -146,9 +140,7 @@ final class ProxyController {
     /** Operators: every connected proxy, the version it runs and whether that is the current one. */
     @Get
     HttpResponse<byte[]> list(HttpRequest<?> request, @Nullable @QueryValue String mesh) {
-        AccessKey caller = authenticator.authenticate(request, null);
-        request.setAttribute(AppMeshApi.CALLER_ATTRIBUTE, caller.accessKeyId());
-        authorizer.check(caller, "meshwork:ListProxies", mesh == null ? arns.prefix() + "mesh/*" : arns.format(ResourceKey.mesh(mesh)));
+        api.authorize(request, "meshwork:ListProxies", mesh == null ? arns.prefix() + "mesh/*" : arns.format(ResourceKey.mesh(mesh)));
         ObjectNode out = StrictJson.mapper().createObjectNode();
         ArrayNode list = out.putArray("proxies");
         for (ProxyStore.Row row : registry.list(mesh)) {
@@ -173,9 +165,7 @@ final class ProxyController {
         return AppMeshApi.ok(out);
     }
 
-    private ResourceKey authorize(HttpRequest<?> request, byte[] body, String proxyId, String resourceArn) {
-        AccessKey caller = authenticator.authenticate(request, body);
-        request.setAttribute(AppMeshApi.CALLER_ATTRIBUTE, caller.accessKeyId());
+    private ResourceKey authorize(HttpRequest<?> request, String proxyId, String resourceArn) {
         if (!PROXY_ID.matcher(proxyId).matches()) {
             throw AppMeshException.badRequest("proxy id must be 1 to 128 of [A-Za-z0-9._:-], got '" + proxyId + "'");
         }
@@ -187,7 +177,7 @@ final class ProxyController {
         if (key.kind() != ResourceKind.VIRTUAL_NODE && key.kind() != ResourceKind.VIRTUAL_GATEWAY) {
             throw AppMeshException.badRequest("a proxy serves a virtual node or a virtual gateway, not " + key.kind().typeName());
         }
-        authorizer.check(caller, PROXY_ACTION, arns.format(key));
+        api.authorize(request, PROXY_ACTION, arns.format(key));
         return key;
     }
 

@@ -1,5 +1,7 @@
 package io.meshwork.controlapi.api;
 
+import io.micronaut.core.annotation.Order;
+import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
@@ -16,7 +18,10 @@ import java.util.UUID;
  * Query strings and bodies are never logged.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+@Order(RequestLogFilter.ORDER)
 final class RequestLogFilter {
+    /** First in, last out: every answer, a refused signature included, gets its id and its log line. */
+    static final int ORDER = Ordered.HIGHEST_PRECEDENCE;
     static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
     private static final String ID = "meshwork.requestId";
     private static final String STARTED = "meshwork.startedNanos";
@@ -37,7 +42,7 @@ final class RequestLogFilter {
             ACCESS.info("request_id={} method={} path={} status={} error={} caller={} millis={}", id,
                     request.getMethodName(), request.getPath(), response.code(),
                     response.getHeaders().get("x-amzn-ErrorType") == null ? "-" : response.getHeaders().get("x-amzn-ErrorType"),
-                    request.getAttribute(AppMeshApi.CALLER_ATTRIBUTE, String.class).orElse("-"),
+                    AuthenticationFilter.callerId(request),
                     (System.nanoTime() - started) / 1_000_000);
         }
     }

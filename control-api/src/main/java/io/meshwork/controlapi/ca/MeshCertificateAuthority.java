@@ -113,7 +113,7 @@ public final class MeshCertificateAuthority {
             throw AppMeshException.badRequest("the CSR's key must be EC P-256, EC P-384 or RSA of at least 2048 bits");
         }
         Instant now = clock.instant();
-        Optional<String> privateCa = database.inTransaction(c -> store.privateCa(c, resource.mesh()));
+        Optional<String> privateCa = database.inTransaction(tx -> store.privateCa(tx, resource.mesh()));
         if (privateCa.isPresent()) {
             return issueFromPrivateCa(privateCa.get(), resource, proxyId, csrPem, now);
         }
@@ -129,7 +129,7 @@ public final class MeshCertificateAuthority {
             BigInteger serial = serial();
             X509Certificate leaf = X509Issuer.leaf(subject, key, spiffeId(resource), dns, meshCa, serial, notAfter);
             Instant end = notAfter;
-            boolean recorded = database.inTransaction(c -> store.recordIssued(c, new CaStore.IssuedRow(serial.toString(16),
+            boolean recorded = database.inTransaction(tx -> store.recordIssued(tx, new CaStore.IssuedRow(serial.toString(16),
                     resource.mesh(), resource.kind().arnSegment(), resource.name(), proxyId, now.toEpochMilli(), end.toEpochMilli())));
             if (recorded) {
                 return new Issued(Pem.certificates(List.of(leaf, meshCa.certificate())), trustBundle(), serial.toString(16),
@@ -148,16 +148,16 @@ public final class MeshCertificateAuthority {
      */
     public void rotate(String mesh) {
         signer(mesh); // there is something to rotate
-        database.inTransaction(c -> {
-            for (CaRow row : store.trusted(c, mesh)) {
+        database.inTransaction(tx -> {
+            for (CaRow row : store.trusted(tx, mesh)) {
                 if (CaStore.ACTIVE.equals(row.state())) {
-                    store.setState(c, mesh, row.generation(), CaStore.RETIRING);
+                    store.setState(tx, mesh, row.generation(), CaStore.RETIRING);
                 }
             }
             if (CaStore.ROOT.equals(mesh)) {
-                for (CaRow row : store.all(c)) {
+                for (CaRow row : store.all(tx)) {
                     if (!CaStore.ROOT.equals(row.mesh()) && CaStore.ACTIVE.equals(row.state())) {
-                        store.setState(c, row.mesh(), row.generation(), CaStore.RETIRING);
+                        store.setState(tx, row.mesh(), row.generation(), CaStore.RETIRING);
                     }
                 }
             }
@@ -170,10 +170,10 @@ public final class MeshCertificateAuthority {
 
     /** Ends a rotation: the previous CA is no longer trusted (its leaves stop verifying, for a root). */
     public boolean retire(String mesh, int generation) {
-        boolean done = database.inTransaction(c -> {
-            for (CaRow row : store.trusted(c, mesh)) {
+        boolean done = database.inTransaction(tx -> {
+            for (CaRow row : store.trusted(tx, mesh)) {
                 if (row.generation() == generation && CaStore.RETIRING.equals(row.state())) {
-                    store.setState(c, mesh, generation, CaStore.RETIRED);
+                    store.setState(tx, mesh, generation, CaStore.RETIRED);
                     return true;
                 }
             }
@@ -192,7 +192,7 @@ public final class MeshCertificateAuthority {
         PrivateCaIssuer.Issued issued = privateCa.issue(caArn, csrPem, List.of(spiffeId(resource)), dnsNames(resource), notAfter);
         long end = issued.leaf().getNotAfter().getTime();
         String serial = issued.leaf().getSerialNumber().toString(16);
-        database.inTransaction(c -> store.recordIssued(c, new CaStore.IssuedRow(serial, resource.mesh(), resource.kind().arnSegment(),
+        database.inTransaction(tx -> store.recordIssued(tx, new CaStore.IssuedRow(serial, resource.mesh(), resource.kind().arnSegment(),
                 resource.name(), proxyId, now.toEpochMilli(), end)));
         List<X509Certificate> chain = new ArrayList<>();
         chain.add(issued.leaf());
@@ -202,7 +202,7 @@ public final class MeshCertificateAuthority {
 
     /** The trust anchors for a mesh: its AWS Private CA's root when it has one, else the trust domain's. */
     public String trustBundle(String mesh) {
-        Optional<String> arn = database.inTransaction(c -> store.privateCa(c, mesh));
+        Optional<String> arn = database.inTransaction(tx -> store.privateCa(tx, mesh));
         return arn.isPresent() ? Pem.certificates(privateCa.roots(privateCa.caChain(arn.get()))) : trustBundle();
     }
 
@@ -211,8 +211,8 @@ public final class MeshCertificateAuthority {
         if (caArn != null) {
             privateCa.caChain(caArn);
         }
-        database.inTransaction(c -> {
-            store.setPrivateCa(c, mesh, caArn);
+        database.inTransaction(tx -> {
+            store.setPrivateCa(tx, mesh, caArn);
             return null;
         });
     }
@@ -230,7 +230,7 @@ public final class MeshCertificateAuthority {
         }
         signer(CaStore.ROOT);
         List<X509Certificate> roots = new ArrayList<>();
-        for (CaRow row : database.inTransaction(c -> store.trusted(c, CaStore.ROOT))) {
+        for (CaRow row : database.inTransaction(tx -> store.trusted(tx, CaStore.ROOT))) {
             roots.add(parse(row.certificatePem()));
         }
         String pem = Pem.certificates(roots);
@@ -257,7 +257,7 @@ public final class MeshCertificateAuthority {
                 && cached.signer().certificate().getNotAfter().toInstant().isAfter(clock.instant())) {
             return cached.signer();
         }
-        Optional<CaRow> row = database.inTransaction(c -> store.active(c, mesh));
+        Optional<CaRow> row = database.inTransaction(tx -> store.active(tx, mesh));
         X509Issuer.Signer signer = row.isPresent() ? load(row.get()) : create(mesh);
         signers.put(mesh, new Cached(signer, now));
         return signer;
@@ -280,8 +280,8 @@ public final class MeshCertificateAuthority {
                 : X509Issuer.subordinate(subject, keys.getPublic(), parent, serial(), notAfter);
         Instant end = notAfter;
         try {
-            database.inTransaction(c -> {
-                store.insert(c, new CaRow(mesh, store.nextGeneration(c, mesh), CaStore.ACTIVE, Pem.write(cert),
+            database.inTransaction(tx -> {
+                store.insert(tx, new CaRow(mesh, store.nextGeneration(tx, mesh), CaStore.ACTIVE, Pem.write(cert),
                         cipher.encrypt(Base64.getEncoder().encodeToString(keys.getPrivate().getEncoded())), algorithm.name(),
                         clock.millis(), end.toEpochMilli()));
                 return null;
@@ -290,7 +290,7 @@ public final class MeshCertificateAuthority {
             return new X509Issuer.Signer(cert, keys.getPrivate(), algorithm);
         } catch (RuntimeException raced) {
             // Another replica created it at the same moment: use theirs.
-            Optional<CaRow> theirs = database.inTransaction(c -> store.active(c, mesh));
+            Optional<CaRow> theirs = database.inTransaction(tx -> store.active(tx, mesh));
             if (theirs.isEmpty()) {
                 throw raced;
             }
@@ -334,7 +334,7 @@ public final class MeshCertificateAuthority {
 
     /** The names callers reach the node by: its DNS hostname, or its Cloud Map service as serviceName.namespaceName. */
     private List<String> dnsNames(ResourceKey resource) {
-        Optional<StoredResource> stored = database.inTransaction(c -> resources.find(c, resource));
+        Optional<StoredResource> stored = database.inTransaction(tx -> resources.find(tx, resource));
         List<String> out = new ArrayList<>();
         if (stored.isEmpty()) {
             return out;

@@ -2,11 +2,10 @@ package io.meshwork.controlapi.cloudmap;
 
 import io.meshwork.controlapi.distribution.EndpointSource;
 import io.meshwork.controlapi.store.CloudMapStore;
+import io.meshwork.controlapi.store.Transaction;
 import io.meshwork.proxyapi.Endpoint;
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +24,9 @@ final class CloudMapEndpoints implements EndpointSource {
     }
 
     @Override
-    public Map<String, List<Endpoint>> endpoints(Connection c, String mesh) throws SQLException {
+    public Map<String, List<Endpoint>> endpoints(Transaction tx, String mesh) {
         Map<String, List<Endpoint>> out = new LinkedHashMap<>();
-        store.endpointsInMesh(c, mesh).forEach((node, rows) -> {
+        store.endpointsInMesh(tx, mesh).forEach((node, rows) -> {
             List<Endpoint> eps = new ArrayList<>(rows.size());
             rows.forEach(r -> eps.add(new Endpoint(r.address(), r.port(), "cloudMap")));
             out.put(node, eps);

@@ -18,12 +18,11 @@ import io.meshwork.controlapi.store.CloudMapStore.Registration;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.store.Leases;
 import io.meshwork.controlapi.store.ProxyStore;
+import io.meshwork.controlapi.store.Transaction;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,32 +75,32 @@ public final class CloudMapState {
 
     public SyncWork work(String holder, Duration lease) {
         long now = clock.millis();
-        if (!database.inTransaction(c -> leases.acquire(c, LEASE, holder, now, now + lease.toMillis()))) {
+        if (!database.inTransaction(tx -> leases.acquire(tx, LEASE, holder, now, now + lease.toMillis()))) {
             return SyncWork.notLeader();
         }
         Set<String> dropped = new LinkedHashSet<>();
-        SyncWork work = database.inTransaction(c -> {
-            Map<NodeRef, NodeTarget> nodes = targets.read(c);
+        SyncWork work = database.inTransaction(tx -> {
+            Map<NodeRef, NodeTarget> nodes = targets.read(tx);
             // Instances stored for nodes that are no longer discovered through Cloud Map go.
-            for (NodeRef stored : store.nodesWithEndpoints(c)) {
+            for (NodeRef stored : store.nodesWithEndpoints(tx)) {
                 if (!nodes.containsKey(stored)) {
-                    store.delete(c, stored);
+                    store.delete(tx, stored);
                     dropped.add(stored.mesh());
                 }
             }
             for (String mesh : dropped) {
-                changeLog.append(c, mesh, now);
+                changeLog.append(tx, mesh, now);
             }
-            return new SyncWork(true, new ArrayList<>(nodes.values()), registrations(c));
+            return new SyncWork(true, new ArrayList<>(nodes.values()), registrations(tx));
         });
         dropped.forEach(snapshots::meshChanged);
         return work;
     }
 
     public void apply(String holder, SyncResult result) {
-        Set<String> changed = database.inTransaction(c -> {
+        Set<String> changed = database.inTransaction(tx -> {
             long now = clock.millis();
-            if (!leases.holds(c, LEASE, holder, now)) {
+            if (!leases.holds(tx, LEASE, holder, now)) {
                 throw new LeaseLost();
             }
             Set<String> meshes = new LinkedHashSet<>();
@@ -110,20 +109,20 @@ public final class CloudMapState {
                 for (DiscoveredEndpoint d : n.instances()) {
                     rows.add(new EndpointRow(d.instanceId(), d.address(), d.port()));
                 }
-                if (store.replace(c, n.ref(), rows)) {
+                if (store.replace(tx, n.ref(), rows)) {
                     meshes.add(n.mesh());
                     LOG.info("Cloud Map: {}/{} has {} instance(s)", n.mesh(), n.node(), rows.size());
                 }
             }
             for (RegistrationUpdate u : result.registrations()) {
                 if (u.forget()) {
-                    store.forget(c, u.proxyId());
+                    store.forget(tx, u.proxyId());
                 } else {
-                    store.registered(c, u.proxyId(), u.registeredService(), u.registeredKey(), u.reportedHealthy());
+                    store.registered(tx, u.proxyId(), u.registeredService(), u.registeredKey(), u.reportedHealthy());
                 }
             }
             for (String mesh : meshes) {
-                changeLog.append(c, mesh, now);
+                changeLog.append(tx, mesh, now);
             }
             return meshes;
         });
@@ -131,21 +130,21 @@ public final class CloudMapState {
     }
 
     public void release(String holder) {
-        database.inTransaction(c -> {
-            leases.release(c, LEASE, holder);
+        database.inTransaction(tx -> {
+            leases.release(tx, LEASE, holder);
             return null;
         });
     }
 
 
 
-    private List<RegistrationView> registrations(Connection c) throws SQLException {
-        List<Registration> wanted = store.registrations(c);
+    private List<RegistrationView> registrations(Transaction tx) {
+        List<Registration> wanted = store.registrations(tx);
         if (wanted.isEmpty()) {
             return List.of();
         }
         Map<String, ProxyStore.Row> live = new HashMap<>();
-        for (ProxyStore.Row row : proxies.all(c, null)) {
+        for (ProxyStore.Row row : proxies.all(tx, null)) {
             live.put(row.proxyId(), row);
         }
         List<RegistrationView> out = new ArrayList<>(wanted.size());

@@ -8,10 +8,9 @@ import io.meshwork.controlapi.resource.ResourceKind;
 import io.meshwork.controlapi.store.ChangeLog;
 import io.meshwork.controlapi.store.ResourceStore;
 import io.meshwork.controlapi.store.StoredResource;
+import io.meshwork.controlapi.store.Transaction;
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,20 +32,20 @@ final class CloudMapTargets {
         this.changeLog = changeLog;
     }
 
-    synchronized Map<NodeRef, NodeTarget> read(Connection c) throws SQLException {
-        long latest = changeLog.latest(c);
+    synchronized Map<NodeRef, NodeTarget> read(Transaction tx) {
+        long latest = changeLog.latest(tx);
         if (latest == readAt) {
             return current;
         }
         Map<String, String> meshPreference = new HashMap<>();
-        for (StoredResource mesh : resources.allOfKindContaining(c, ResourceKind.MESH, "\"ipPreference\"")) {
+        for (StoredResource mesh : resources.allOfKindContaining(tx, ResourceKind.MESH, "\"ipPreference\"")) {
             String pref = mesh.spec().path("serviceDiscovery").path("ipPreference").asText(null);
             if (pref != null) {
                 meshPreference.put(mesh.key().name(), pref);
             }
         }
         Map<NodeRef, NodeTarget> out = new LinkedHashMap<>();
-        for (StoredResource node : resources.allOfKindContaining(c, ResourceKind.VIRTUAL_NODE, "\"awsCloudMap\"")) {
+        for (StoredResource node : resources.allOfKindContaining(tx, ResourceKind.VIRTUAL_NODE, "\"awsCloudMap\"")) {
             JsonNode spec = node.spec();
             JsonNode cm = spec.path("serviceDiscovery").path("awsCloudMap");
             if (cm.isMissingNode()) {

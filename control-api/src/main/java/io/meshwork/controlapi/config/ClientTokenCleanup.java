@@ -25,6 +25,6 @@ final class ClientTokenCleanup {
     @Scheduled(fixedDelay = "10m", initialDelay = "1m")
     void purge() {
         long cutoff = clock.millis() - settings.clientTokenRetention().toMillis();
-        database.inTransaction(c -> tokens.purgeOlderThan(c, cutoff));
+        database.inTransaction(tx -> tokens.purgeOlderThan(tx, cutoff));
     }
 }

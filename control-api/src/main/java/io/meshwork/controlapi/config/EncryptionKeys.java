@@ -31,7 +31,7 @@ final class EncryptionKeys {
     static SecretCipher cipher(ControlApiSettings settings, Database database) {
         SecretCipher cipher = new SecretCipher(keyBytes(settings));
         StoreSettings store = new StoreSettings();
-        String sealed = database.inTransaction(c -> store.putIfAbsent(c, CHECK_SETTING, cipher.encrypt(CHECK_TEXT)));
+        String sealed = database.inTransaction(tx -> store.putIfAbsent(tx, CHECK_SETTING, cipher.encrypt(CHECK_TEXT)));
         try {
             if (!CHECK_TEXT.equals(cipher.decrypt(sealed))) {
                 throw new GeneralSecurityException("mismatch");

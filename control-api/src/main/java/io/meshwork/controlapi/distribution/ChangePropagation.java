@@ -48,7 +48,7 @@ final class ChangePropagation implements ResourceChangeListener {
                 seen.set(database.inTransaction(changeLog::latest));
                 return;
             }
-            Map<String, Long> changed = database.inTransaction(c -> changeLog.changedSince(c, seen.get()));
+            Map<String, Long> changed = database.inTransaction(tx -> changeLog.changedSince(tx, seen.get()));
             changed.forEach((mesh, seq) -> {
                 cache.meshChanged(mesh);
                 seen.accumulateAndGet(seq, Math::max);
@@ -60,6 +60,6 @@ final class ChangePropagation implements ResourceChangeListener {
 
     @Scheduled(fixedDelay = "5m", initialDelay = "1m")
     void prune() {
-        database.inTransaction(c -> changeLog.prune(c, clock.millis() - KEEP_LOG_MILLIS));
+        database.inTransaction(tx -> changeLog.prune(tx, clock.millis() - KEEP_LOG_MILLIS));
     }
 }

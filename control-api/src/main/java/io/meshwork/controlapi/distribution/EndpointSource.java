@@ -1,9 +1,8 @@
 package io.meshwork.controlapi.distribution;
 
+import io.meshwork.controlapi.store.Transaction;
 import io.meshwork.proxyapi.Endpoint;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
@@ -13,5 +12,5 @@ import java.util.Map;
  * endpoints it knows per node; the compiler takes their union.
  */
 public interface EndpointSource {
-    Map<String, List<Endpoint>> endpoints(Connection c, String mesh) throws SQLException;
+    Map<String, List<Endpoint>> endpoints(Transaction tx, String mesh);
 }

@@ -44,9 +44,9 @@ final class MeshLoader {
     }
 
     private Optional<MeshResources> read(String mesh) {
-        return database.inTransaction(c -> {
-            long revision = changeLog.revision(c, mesh);
-            List<StoredResource> all = resources.allInMesh(c, mesh);
+        return database.inTransaction(tx -> {
+            long revision = changeLog.revision(tx, mesh);
+            List<StoredResource> all = resources.allInMesh(tx, mesh);
             JsonNode meshSpec = null;
             Map<String, JsonNode> nodes = new TreeMap<>();
             Map<String, JsonNode> services = new TreeMap<>();
@@ -71,7 +71,7 @@ final class MeshLoader {
             }
             Map<String, LinkedHashSet<Endpoint>> merged = new HashMap<>();
             for (EndpointSource source : endpointSources) {
-                source.endpoints(c, mesh).forEach((node, eps) -> merged.computeIfAbsent(node, k -> new LinkedHashSet<>()).addAll(eps));
+                source.endpoints(tx, mesh).forEach((node, eps) -> merged.computeIfAbsent(node, k -> new LinkedHashSet<>()).addAll(eps));
             }
             Map<String, List<Endpoint>> endpoints = new HashMap<>();
             merged.forEach((node, eps) -> endpoints.put(node, new ArrayList<>(eps)));

@@ -1,11 +1,10 @@
 package io.meshwork.controlapi.distribution;
 
 import io.meshwork.controlapi.store.ProxyStore;
+import io.meshwork.controlapi.store.Transaction;
 import io.meshwork.proxyapi.Endpoint;
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +20,9 @@ final class ProxyEndpoints implements EndpointSource {
     }
 
     @Override
-    public Map<String, List<Endpoint>> endpoints(Connection c, String mesh) throws SQLException {
+    public Map<String, List<Endpoint>> endpoints(Transaction tx, String mesh) {
         Map<String, List<Endpoint>> out = new LinkedHashMap<>();
-        for (ProxyStore.Row row : proxies.endpointsInMesh(c, mesh)) {
+        for (ProxyStore.Row row : proxies.endpointsInMesh(tx, mesh)) {
             out.computeIfAbsent(row.resourceName(), k -> new ArrayList<>()).add(new Endpoint(row.address(), null, "proxy"));
         }
         return out;

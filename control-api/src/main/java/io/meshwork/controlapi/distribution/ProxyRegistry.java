@@ -5,6 +5,7 @@ import io.meshwork.controlapi.store.ChangeLog;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.store.ProxyStore;
 import io.meshwork.controlapi.store.StoreUnavailableException;
+import io.meshwork.controlapi.store.Transaction;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -76,19 +77,19 @@ public final class ProxyRegistry {
 
     private void reportOnce(Report report) {
         long now = clock.millis();
-        boolean endpointsChanged = database.inTransaction(c -> {
-            Optional<ProxyStore.Row> existing = proxies.find(c, report.proxyId());
+        boolean endpointsChanged = database.inTransaction(tx -> {
+            Optional<ProxyStore.Row> existing = proxies.find(tx, report.proxyId());
             ProxyStore.Row row = new ProxyStore.Row(report.proxyId(), report.resource().mesh(),
                     report.resource().kind().arnSegment(), report.resource().name(), report.address(),
                     report.runningVersion(), report.rejectedVersion(), report.rejectedReason(),
                     existing.map(ProxyStore.Row::connectedAt).orElse(now), now, now + ttl.toMillis());
             boolean changed;
             if (existing.isEmpty()) {
-                proxies.insert(c, row);
-                cloudMap(c, report);
+                proxies.insert(tx, row);
+                cloudMap(tx, report);
                 changed = row.address() != null;
                 if (changed) {
-                    changeLog.append(c, row.mesh(), now);
+                    changeLog.append(tx, row.mesh(), now);
                 }
                 if (existing.isEmpty()) {
                     LOG.info("proxy {} of {} connected{}", report.proxyId(), row.mesh() + "/" + row.resourceKind() + "/"
@@ -96,14 +97,14 @@ public final class ProxyRegistry {
                 }
             } else {
                 ProxyStore.Row before = existing.get();
-                proxies.update(c, row);
-                cloudMap(c, report);
+                proxies.update(tx, row);
+                cloudMap(tx, report);
                 changed = !java.util.Objects.equals(before.address(), row.address())
                         || !before.mesh().equals(row.mesh()) || !before.resourceName().equals(row.resourceName());
                 if (changed) {
-                    changeLog.append(c, row.mesh(), now);
+                    changeLog.append(tx, row.mesh(), now);
                     if (!before.mesh().equals(row.mesh())) {
-                        changeLog.append(c, before.mesh(), now);
+                        changeLog.append(tx, before.mesh(), now);
                     }
                 }
             }
@@ -115,24 +116,24 @@ public final class ProxyRegistry {
     }
 
     /** In the report's own transaction: Cloud Map registration is asked for, or withdrawn, with every report. */
-    private void cloudMap(java.sql.Connection c, Report report) throws java.sql.SQLException {
+    private void cloudMap(Transaction tx, Report report) {
         if (report.cloudMap() == null) {
-            cloudMapStore.withdraw(c, report.proxyId()); // matches nothing unless this proxy asked before
+            cloudMapStore.withdraw(tx, report.proxyId()); // matches nothing unless this proxy asked before
             return;
         }
         String json = io.meshwork.controlapi.model.StrictJson.write(io.meshwork.controlapi.model.StrictJson.mapper()
                 .valueToTree(new java.util.TreeMap<>(report.cloudMap().attributes())));
-        cloudMapStore.requestRegistration(c, report.proxyId(), json, report.cloudMap().healthy());
+        cloudMapStore.requestRegistration(tx, report.proxyId(), json, report.cloudMap().healthy());
     }
 
     /** Removes a proxy at once (it is shutting down). */
     public boolean deregister(String proxyId) {
-        Optional<ProxyStore.Row> removed = database.inTransaction(c -> {
-            Optional<ProxyStore.Row> row = proxies.find(c, proxyId);
+        Optional<ProxyStore.Row> removed = database.inTransaction(tx -> {
+            Optional<ProxyStore.Row> row = proxies.find(tx, proxyId);
             if (row.isPresent()) {
-                proxies.delete(c, proxyId);
+                proxies.delete(tx, proxyId);
                 if (row.get().address() != null) {
-                    changeLog.append(c, row.get().mesh(), clock.millis());
+                    changeLog.append(tx, row.get().mesh(), clock.millis());
                 }
             }
             return row;
@@ -150,16 +151,16 @@ public final class ProxyRegistry {
     }
 
     public Optional<ProxyStore.Row> find(String proxyId) {
-        return database.inTransaction(c -> proxies.find(c, proxyId));
+        return database.inTransaction(tx -> proxies.find(tx, proxyId));
     }
 
     /** The certificate most recently issued to a proxy, if any. */
     public Optional<io.meshwork.controlapi.store.CaStore.IssuedRow> certificate(String proxyId) {
-        return database.inTransaction(c -> caStore.latestFor(c, proxyId));
+        return database.inTransaction(tx -> caStore.latestFor(tx, proxyId));
     }
 
     public List<ProxyStore.Row> list(String meshOrNull) {
-        return database.inTransaction(c -> proxies.all(c, meshOrNull));
+        return database.inTransaction(tx -> proxies.all(tx, meshOrNull));
     }
 
     /**
@@ -173,15 +174,15 @@ public final class ProxyRegistry {
             return;
         }
         try {
-            Set<String> meshes = database.inTransaction(c -> {
+            Set<String> meshes = database.inTransaction(tx -> {
                 Set<String> changed = new HashSet<>();
                 long now = clock.millis();
-                for (ProxyStore.Row row : proxies.expired(c, now)) {
-                    if (proxies.delete(c, row.proxyId())) {
+                for (ProxyStore.Row row : proxies.expired(tx, now)) {
+                    if (proxies.delete(tx, row.proxyId())) {
                         LOG.info("proxy {} of {}/{}/{} expired (no report for {} s)", row.proxyId(), row.mesh(),
                                 row.resourceKind(), row.resourceName(), ttl.toSeconds());
                         if (row.address() != null && changed.add(row.mesh())) {
-                            changeLog.append(c, row.mesh(), now);
+                            changeLog.append(tx, row.mesh(), now);
                         }
                     }
                 }

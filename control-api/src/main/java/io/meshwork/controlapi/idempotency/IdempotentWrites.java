@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.controlapi.error.AppMeshException;
 import io.meshwork.controlapi.model.StrictJson;
 import io.meshwork.controlapi.store.ClientTokenStore;
+import io.meshwork.controlapi.store.Transaction;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Optional;
@@ -32,12 +31,12 @@ public final class IdempotentWrites {
     }
 
     /** The earlier response to replay, if this exact request was already carried out. */
-    public Optional<JsonNode> replay(Connection c, String operation, ObjectNode input) throws SQLException {
+    public Optional<JsonNode> replay(Transaction tx, String operation, ObjectNode input) {
         String token = token(input);
         if (token == null) {
             return Optional.empty();
         }
-        Optional<ClientTokenStore.Recorded> recorded = tokens.find(c, operation, token);
+        Optional<ClientTokenStore.Recorded> recorded = tokens.find(tx, operation, token);
         if (recorded.isEmpty()) {
             return Optional.empty();
         }
@@ -49,10 +48,10 @@ public final class IdempotentWrites {
     }
 
     /** Remembers the response so that a retry with the same token gets it again. */
-    public void record(Connection c, String operation, ObjectNode input, JsonNode response, long now) throws SQLException {
+    public void record(Transaction tx, String operation, ObjectNode input, JsonNode response, long now) {
         String token = token(input);
         if (token != null) {
-            tokens.insert(c, operation, token, hash(operation, input), StrictJson.write(response), now);
+            tokens.insert(tx, operation, token, hash(operation, input), StrictJson.write(response), now);
         }
     }
 

@@ -23,10 +23,9 @@ import io.meshwork.controlapi.store.ResourceStore;
 import io.meshwork.controlapi.store.StoreUnavailableException;
 import io.meshwork.controlapi.store.StoredResource;
 import io.meshwork.controlapi.store.TagStore;
+import io.meshwork.controlapi.store.Transaction;
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -88,22 +87,22 @@ public final class ResourceService {
         checkName(kind, key.name());
         JsonNode spec = specOf(kind, input);
         Map<String, String> newTags = tagsOf(input);
-        JsonNode response = database.inTransaction(c -> {
-            Optional<JsonNode> replay = idempotency.replay(c, operation, input);
+        JsonNode response = database.inTransaction(tx -> {
+            Optional<JsonNode> replay = idempotency.replay(tx, operation, input);
             if (replay.isPresent()) {
                 return replay.get();
             }
-            JsonNode parentSpec = lockParents(c, key);
-            checkSpec(c, key, spec, parentSpec);
-            checkQuota(c, key);
+            JsonNode parentSpec = lockParents(tx, key);
+            checkSpec(tx, key, spec, parentSpec);
+            checkQuota(tx, key);
             long now = clock.millis();
-            StoredResource created = store.insert(c, key, spec, now).orElseThrow(() -> AppMeshException.conflict(
+            StoredResource created = store.insert(tx, key, spec, now).orElseThrow(() -> AppMeshException.conflict(
                     key.describe() + " already exists" + where(key)));
-            tags.put(c, created.id(), newTags);
-            store.addReferences(c, created, references(key, spec));
-            changeLog.append(c, key.mesh(), now);
+            tags.put(tx, created.id(), newTags);
+            store.addReferences(tx, created, references(key, spec));
+            changeLog.append(tx, key.mesh(), now);
             ObjectNode data = view.data(created, ResourceView.ACTIVE);
-            idempotency.record(c, operation, input, data, now);
+            idempotency.record(tx, operation, input, data, now);
             return data;
         });
         changes.changed(key);
@@ -112,7 +111,7 @@ public final class ResourceService {
 
     public JsonNode describe(ResourceKind kind, ObjectNode input) {
         ResourceKey key = keyOf(kind, input);
-        StoredResource found = database.inTransaction(c -> store.find(c, key))
+        StoredResource found = database.inTransaction(tx -> store.find(tx, key))
                 .orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
         return view.data(found, ResourceView.ACTIVE);
     }
@@ -120,24 +119,24 @@ public final class ResourceService {
     public JsonNode update(String operation, ResourceKind kind, ObjectNode input) {
         ResourceKey key = keyOf(kind, input);
         JsonNode spec = specOf(kind, input);
-        JsonNode response = database.inTransaction(c -> {
-            Optional<JsonNode> replay = idempotency.replay(c, operation, input);
+        JsonNode response = database.inTransaction(tx -> {
+            Optional<JsonNode> replay = idempotency.replay(tx, operation, input);
             if (replay.isPresent()) {
                 return replay.get();
             }
             // Updates that name other resources (a provider, targets, a router's ports) take the mesh
             // lock like creates do; the others only lock their own row, so they run in parallel.
-            JsonNode parentSpec = namesOtherResources(kind) ? lockParents(c, key) : null;
-            StoredResource current = store.lock(c, key)
+            JsonNode parentSpec = namesOtherResources(kind) ? lockParents(tx, key) : null;
+            StoredResource current = store.lock(tx, key)
                     .orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
-            checkSpec(c, key, spec, parentSpec);
+            checkSpec(tx, key, spec, parentSpec);
             long now = Math.max(clock.millis(), current.updatedAtMillis());
-            StoredResource updated = store.update(c, current, spec, now).orElseThrow(() ->
+            StoredResource updated = store.update(tx, current, spec, now).orElseThrow(() ->
                     new StoreUnavailableException("concurrent update of " + key.describe(), null));
-            store.replaceReferences(c, updated, references(key, spec));
-            changeLog.append(c, key.mesh(), now);
+            store.replaceReferences(tx, updated, references(key, spec));
+            changeLog.append(tx, key.mesh(), now);
             ObjectNode data = view.data(updated, ResourceView.ACTIVE);
-            idempotency.record(c, operation, input, data, now);
+            idempotency.record(tx, operation, input, data, now);
             return data;
         });
         changes.changed(key);
@@ -146,18 +145,18 @@ public final class ResourceService {
 
     public JsonNode delete(ResourceKind kind, ObjectNode input) {
         ResourceKey key = keyOf(kind, input);
-        JsonNode response = database.inTransaction(c -> {
-            lockMesh(c, key, key);
-            StoredResource current = store.find(c, key)
+        JsonNode response = database.inTransaction(tx -> {
+            lockMesh(tx, key, key);
+            StoredResource current = store.find(tx, key)
                     .orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
-            checkNotInUse(c, key);
-            store.delete(c, current.id());
-            store.adjustCount(c, kind, key.mesh(), key.parent(), -1);
+            checkNotInUse(tx, key);
+            store.delete(tx, current.id());
+            store.adjustCount(tx, kind, key.mesh(), key.parent(), -1);
             if (kind == ResourceKind.MESH || kind.holdsRoutes()) {
-                store.dropCountsUnder(c, key);
+                store.dropCountsUnder(tx, key);
             }
             long now = Math.max(clock.millis(), current.updatedAtMillis());
-            changeLog.append(c, key.mesh(), now);
+            changeLog.append(tx, key.mesh(), now);
             StoredResource deleted = new StoredResource(current.id(), key, current.uid(), current.version() + 1,
                     current.createdAtMillis(), now, current.specJson());
             return view.data(deleted, ResourceView.DELETED);
@@ -172,15 +171,15 @@ public final class ResourceService {
         checkMeshOwner(input);
         int limit = input.has("limit") ? input.get("limit").intValue() : DEFAULT_PAGE;
         String after = PageToken.decode(input.path("nextToken").asText(null));
-        List<StoredResource> page = database.inTransaction(c -> {
+        List<StoredResource> page = database.inTransaction(tx -> {
             if (kind != ResourceKind.MESH) {
                 ResourceKey parentKey = kind.hasNamedParent()
                         ? ResourceKey.inMesh(kind.parent(), mesh, parent) : ResourceKey.mesh(mesh);
-                if (store.find(c, parentKey).isEmpty()) {
+                if (store.find(tx, parentKey).isEmpty()) {
                     throw AppMeshException.notFound(parentKey.notPresentMessage(account));
                 }
             }
-            return store.page(c, kind, mesh, parent, after, limit + 1);
+            return store.page(tx, kind, mesh, parent, after, limit + 1);
         });
         ObjectNode output = StrictJson.mapper().createObjectNode();
         ArrayNode items = output.putArray(kind.listMember());
@@ -196,11 +195,11 @@ public final class ResourceService {
     }
 
     /** The resource an ARN names, for the tag operations; NotFound if it does not exist. */
-    public StoredResource find(Connection c, ResourceKey key, boolean lock) throws SQLException {
+    public StoredResource find(Transaction tx, ResourceKey key, boolean lock) {
         if (lock) {
-            lockMesh(c, key, key);
+            lockMesh(tx, key, key);
         }
-        return store.find(c, key).orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
+        return store.find(tx, key).orElseThrow(() -> AppMeshException.notFound(key.notPresentMessage(account)));
     }
 
     private ResourceKey keyOf(ResourceKind kind, ObjectNode input) {
@@ -258,37 +257,41 @@ public final class ResourceService {
      * Locks the mesh row (writes in a mesh are serialized by it) and returns the spec of the
      * router or gateway a route or gateway route belongs to.
      */
-    private JsonNode lockParents(Connection c, ResourceKey key) throws SQLException {
+    private JsonNode lockParents(Transaction tx, ResourceKey key) {
         if (key.kind() == ResourceKind.MESH) {
             return null;
         }
-        lockMesh(c, key, key.meshKey());
+        lockMesh(tx, key, key.meshKey());
         if (!key.kind().hasNamedParent()) {
             return null;
         }
         ResourceKey parentKey = key.parentKey();
-        return store.find(c, parentKey)
+        return store.find(tx, parentKey)
                 .orElseThrow(() -> AppMeshException.notFound(parentKey.notPresentMessage(account)))
                 .spec();
     }
 
-    private void lockMesh(Connection c, ResourceKey key, ResourceKey notFoundKey) throws SQLException {
-        if (store.lock(c, key.meshKey()).isEmpty()) {
+    private void lockMesh(Transaction tx, ResourceKey key, ResourceKey notFoundKey) {
+        if (store.lock(tx, key.meshKey()).isEmpty()) {
             throw AppMeshException.notFound(key.kind() == ResourceKind.MESH
                     ? key.notPresentMessage(account) : notFoundKey.meshKey().notPresentMessage(account));
         }
     }
 
-    private void checkSpec(Connection c, ResourceKey key, JsonNode spec, JsonNode parentSpec) throws SQLException {
+    private void checkSpec(Transaction tx, ResourceKey key, JsonNode spec, JsonNode parentSpec) {
         Violations violations = new Violations();
         rules.get(key.kind()).check(spec, parentSpec, quotas, violations);
         violations.throwIfAny();
         for (ResourceKey target : references(key, spec)) {
-            if (store.find(c, target).isEmpty()) {
+            if (store.find(tx, target).isEmpty()) {
                 throw AppMeshException.notFound(target.describe() + " referenced by " + key.describe()
                         + " is not present under mesh " + key.mesh() + " for account " + account);
             }
         }
+        Violations againstMesh = new Violations();
+        rules.get(key.kind()).checkAgainstMesh(key.mesh(), spec, other -> store.find(tx, other).map(StoredResource::spec),
+                againstMesh);
+        againstMesh.throwIfAny();
     }
 
     private List<ResourceKey> references(ResourceKey key, JsonNode spec) {
@@ -296,7 +299,7 @@ public final class ResourceService {
     }
 
     /** Counts the resource about to be created; the count is rolled back with a refused create. */
-    private void checkQuota(Connection c, ResourceKey key) throws SQLException {
+    private void checkQuota(Transaction tx, ResourceKey key) {
         int limit = switch (key.kind()) {
             case MESH -> quotas.meshes();
             case VIRTUAL_SERVICE -> quotas.virtualServicesPerMesh();
@@ -306,23 +309,23 @@ public final class ResourceService {
             case VIRTUAL_GATEWAY -> quotas.virtualGatewaysPerMesh();
             case GATEWAY_ROUTE -> quotas.gatewayRoutesPerVirtualGateway();
         };
-        long count = store.adjustCount(c, key.kind(), key.mesh(), key.parent(), 1);
+        long count = store.adjustCount(tx, key.kind(), key.mesh(), key.parent(), 1);
         if (count > limit) {
             throw AppMeshException.limitExceeded("Cannot create " + key.describe() + where(key) + ": the quota of "
                     + limit + " " + key.kind().listMember() + " is reached");
         }
     }
 
-    private void checkNotInUse(Connection c, ResourceKey key) throws SQLException {
+    private void checkNotInUse(Transaction tx, ResourceKey key) {
         List<String> blockers = new ArrayList<>();
         switch (key.kind()) {
-            case MESH -> store.countsInMesh(c, key.mesh()).forEach((kind, n) -> blockers.add(n + " " + kind.listMember()));
-            case VIRTUAL_ROUTER -> countChildren(c, key, ResourceKind.ROUTE, blockers);
-            case VIRTUAL_GATEWAY -> countChildren(c, key, ResourceKind.GATEWAY_ROUTE, blockers);
+            case MESH -> store.countsInMesh(tx, key.mesh()).forEach((kind, n) -> blockers.add(n + " " + kind.listMember()));
+            case VIRTUAL_ROUTER -> countChildren(tx, key, ResourceKind.ROUTE, blockers);
+            case VIRTUAL_GATEWAY -> countChildren(tx, key, ResourceKind.GATEWAY_ROUTE, blockers);
             default -> {
             }
         }
-        for (ResourceKey referrer : store.referrers(c, key, 5)) {
+        for (ResourceKey referrer : store.referrers(tx, key, 5)) {
             blockers.add(referrer.kind() == ResourceKind.ROUTE || referrer.kind() == ResourceKind.GATEWAY_ROUTE
                     ? referrer.describe() + " of " + referrer.kind().parent().typeName() + " " + referrer.parent()
                     : referrer.describe());
@@ -333,9 +336,9 @@ public final class ResourceService {
         }
     }
 
-    private void countChildren(Connection c, ResourceKey key, ResourceKind childKind, List<String> blockers)
-            throws SQLException {
-        long n = store.count(c, childKind, key.mesh(), key.name());
+    private void countChildren(Transaction tx, ResourceKey key, ResourceKind childKind, List<String> blockers)
+            {
+        long n = store.count(tx, childKind, key.mesh(), key.name());
         if (n > 0) {
             blockers.add(n + " " + childKind.listMember());
         }

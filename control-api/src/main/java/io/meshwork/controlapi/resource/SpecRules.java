@@ -26,4 +26,11 @@ public interface SpecRules {
     default List<ResourceKey> references(String mesh, JsonNode spec) {
         return List.of();
     }
+
+    /**
+     * Reports violations that depend on what other resources of the mesh hold, once every one of
+     * {@link #references} is known to exist.
+     */
+    default void checkAgainstMesh(String mesh, JsonNode spec, StoredSpecs stored, Violations violations) {
+    }
 }

@@ -19,59 +19,71 @@ public final class AccessKeyStore {
 
     private static final String COLUMNS = "access_key_id, name, secret_ciphertext, policy, is_root, created_at";
 
-    public Optional<Row> find(Connection c, String accessKeyId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM access_key WHERE access_key_id = ?")) {
-            ps.setString(1, accessKeyId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+    public Optional<Row> find(Transaction tx, String accessKeyId) {
+        return tx.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM access_key WHERE access_key_id = ?")) {
+                ps.setString(1, accessKeyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
             }
-        }
+        });
     }
 
-    public List<Row> all(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM access_key ORDER BY created_at, access_key_id");
-             ResultSet rs = ps.executeQuery()) {
-            List<Row> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(read(rs));
+    public List<Row> all(Transaction tx) {
+        return tx.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM access_key ORDER BY created_at, access_key_id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<Row> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+                return out;
             }
-            return out;
-        }
+        });
     }
 
-    public void insert(Connection c, Row row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO access_key (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, row.accessKeyId());
-            ps.setString(2, row.name());
-            ps.setString(3, row.secretCiphertext());
-            ps.setString(4, row.policy());
-            ps.setBoolean(5, row.root());
-            ps.setLong(6, row.createdAt());
-            ps.executeUpdate();
-        }
+    public void insert(Transaction tx, Row row) {
+        tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO access_key (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, row.accessKeyId());
+                ps.setString(2, row.name());
+                ps.setString(3, row.secretCiphertext());
+                ps.setString(4, row.policy());
+                ps.setBoolean(5, row.root());
+                ps.setLong(6, row.createdAt());
+                ps.executeUpdate();
+            }
+        });
     }
 
-    public void updateSecret(Connection c, String accessKeyId, String secretCiphertext) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE access_key SET secret_ciphertext = ? WHERE access_key_id = ?")) {
-            ps.setString(1, secretCiphertext);
-            ps.setString(2, accessKeyId);
-            ps.executeUpdate();
-        }
+    public void updateSecret(Transaction tx, String accessKeyId, String secretCiphertext) {
+        tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE access_key SET secret_ciphertext = ? WHERE access_key_id = ?")) {
+                ps.setString(1, secretCiphertext);
+                ps.setString(2, accessKeyId);
+                ps.executeUpdate();
+            }
+        });
     }
 
-    public boolean updatePolicy(Connection c, String accessKeyId, String policy) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE access_key SET policy = ? WHERE access_key_id = ?")) {
-            ps.setString(1, policy);
-            ps.setString(2, accessKeyId);
-            return ps.executeUpdate() == 1;
-        }
+    public boolean updatePolicy(Transaction tx, String accessKeyId, String policy) {
+        return tx.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE access_key SET policy = ? WHERE access_key_id = ?")) {
+                ps.setString(1, policy);
+                ps.setString(2, accessKeyId);
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
-    public boolean delete(Connection c, String accessKeyId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM access_key WHERE access_key_id = ?")) {
-            ps.setString(1, accessKeyId);
-            return ps.executeUpdate() == 1;
-        }
+    public boolean delete(Transaction tx, String accessKeyId) {
+        return tx.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM access_key WHERE access_key_id = ?")) {
+                ps.setString(1, accessKeyId);
+                return ps.executeUpdate() == 1;
+            }
+        });
     }
 
     private static Row read(ResultSet rs) throws SQLException {

@@ -25,7 +25,7 @@ public final class Database implements AutoCloseable {
 
     @FunctionalInterface
     public interface Work<T> {
-        T run(Connection connection) throws SQLException;
+        T run(Transaction transaction);
     }
 
     private final HikariDataSource dataSource;
@@ -87,18 +87,19 @@ public final class Database implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
                 try {
-                    T result = work.run(connection);
+                    T result = work.run(new Transaction(connection));
                     connection.commit();
                     return result;
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(connection);
                     throw e;
                 }
-            } catch (SQLException e) {
-                if (isRetryable(e) && attempt < MAX_ATTEMPTS) {
+            } catch (SQLException | Transaction.Failure e) {
+                SQLException cause = e instanceof Transaction.Failure failure ? failure.sqlException() : (SQLException) e;
+                if (isRetryable(cause) && attempt < MAX_ATTEMPTS) {
                     continue;
                 }
-                throw new StoreUnavailableException("store failure: " + rootMessage(e), e);
+                throw new StoreUnavailableException("store failure: " + rootMessage(cause), cause);
             }
         }
     }

@@ -49,15 +49,15 @@ public final class TagService {
         for (JsonNode tag : input.path("tags")) {
             added.put(tag.path("key").asText(), tag.path("value").asText());
         }
-        database.inTransaction(c -> {
-            StoredResource resource = resources.find(c, key, true);
-            Set<String> keys = new HashSet<>(tags.keys(c, resource.id()));
+        database.inTransaction(tx -> {
+            StoredResource resource = resources.find(tx, key, true);
+            Set<String> keys = new HashSet<>(tags.keys(tx, resource.id()));
             keys.addAll(added.keySet());
             if (keys.size() > MAX_TAGS) {
                 throw AppMeshException.tooManyTags("Tagging would give " + input.path("resourceArn").asText() + " "
                         + keys.size() + " tags; a resource may have at most " + MAX_TAGS);
             }
-            tags.put(c, resource.id(), added);
+            tags.put(tx, resource.id(), added);
             return null;
         });
         return StrictJson.mapper().createObjectNode();
@@ -67,8 +67,8 @@ public final class TagService {
         ResourceKey key = arns.parse(input.path("resourceArn").asText());
         List<String> removed = new ArrayList<>();
         input.path("tagKeys").forEach(k -> removed.add(k.asText()));
-        database.inTransaction(c -> {
-            tags.remove(c, resources.find(c, key, true).id(), removed);
+        database.inTransaction(tx -> {
+            tags.remove(tx, resources.find(tx, key, true).id(), removed);
             return null;
         });
         return StrictJson.mapper().createObjectNode();
@@ -78,8 +78,8 @@ public final class TagService {
         ResourceKey key = arns.parse(input.path("resourceArn").asText());
         int limit = input.has("limit") ? input.get("limit").intValue() : DEFAULT_PAGE;
         String after = PageToken.decode(input.path("nextToken").asText(null));
-        List<TagStore.Tag> page = database.inTransaction(c ->
-                tags.page(c, resources.find(c, key, false).id(), after, limit + 1));
+        List<TagStore.Tag> page = database.inTransaction(tx ->
+                tags.page(tx, resources.find(tx, key, false).id(), after, limit + 1));
         ObjectNode output = StrictJson.mapper().createObjectNode();
         ArrayNode list = output.putArray("tags");
         page.stream().limit(limit).forEach(t -> list.addObject().put("key", t.key()).put("value", t.value()));

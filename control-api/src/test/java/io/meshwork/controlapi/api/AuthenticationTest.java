@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.controlapi.support.ControlApiServer;
 import io.meshwork.controlapi.support.SignedHttp;
+import io.micronaut.web.router.Router;
+import io.micronaut.web.router.UriRouteInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,11 +16,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Unsigned, badly signed, stale and out-of-policy requests are all refused with 403 and change nothing. */
+/**
+ * Unsigned, badly signed, stale and out-of-policy requests are all refused with 403 and change
+ * nothing; an unsigned one is refused for that before its route, content type or body is judged.
+ */
 class AuthenticationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] CREATE_MESH = "{\"meshName\":\"sneaky\"}".getBytes(StandardCharsets.UTF_8);
@@ -40,6 +49,62 @@ class AuthenticationTest {
     void unsignedRequestIsForbidden() {
         assertForbidden(http.sendUnsigned("PUT", "/v20190125/meshes", CREATE_MESH, Map.of("Content-Type", "application/json")));
         assertNoSneakyMesh();
+    }
+
+    @Test
+    void unsignedRequestIsForbiddenBeforeItsContentTypeIsJudged() {
+        HttpResponse<String> response = http.sendUnsigned("PUT", "/v20190125/meshes", CREATE_MESH,
+                Map.of("Content-Type", "text/plain"));
+        assertForbidden(response);
+        assertTrue(response.body().contains("Authorization"), "refused for the missing signature: " + response.body());
+        assertTrue(response.headers().firstValue("x-amzn-RequestId").isPresent(), "a refusal has a request id too");
+        assertNoSneakyMesh();
+    }
+
+    @Test
+    void unsignedRequestIsForbiddenBeforeItsBodyIsJudged() {
+        for (String path : List.of("/v20190125/meshes", "/meshwork/v1/access-keys", "/meshwork/v1/certificate-authorities/rotate")) {
+            String method = path.endsWith("meshes") ? "PUT" : "POST";
+            HttpResponse<String> response = http.sendUnsigned(method, path, "{\"meshName\": [not json".getBytes(StandardCharsets.UTF_8),
+                    Map.of("Content-Type", "application/json"));
+            assertForbidden(response);
+            assertTrue(response.body().contains("Authorization"), path + " refused for the missing signature: " + response.body());
+        }
+    }
+
+    @Test
+    void signedRequestWithAnotherContentTypeIsStillUnsupportedMediaType() {
+        HttpResponse<String> response = http.send("PUT", "/v20190125/meshes", CREATE_MESH, "text/plain");
+        assertEquals(415, response.statusCode(), response.body());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+        assertNoSneakyMesh();
+    }
+
+    /**
+     * Walks every route the server has, the App Mesh API and Meshwork's own alike, with an unsigned
+     * request and a body no handler would accept. A route added later is covered without a thought.
+     */
+    @Test
+    void everyRouteRefusesAnUnsignedRequestExceptTheHealthCheck() {
+        Set<String> publicRoutes = Set.of("GET /health", "HEAD /health");
+        List<String> routes = new ArrayList<>();
+        List<String> notRefused = new ArrayList<>();
+        server.context().getBean(Router.class).uriRoutes().forEach(route -> {
+            String name = route.getHttpMethodName() + " " + route.getUriMatchTemplate();
+            routes.add(name);
+            HttpResponse<String> response = http.sendUnsigned(route.getHttpMethodName(), concretePath(route),
+                    "not json, not signed".getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "text/plain"));
+            if (publicRoutes.contains(name)) {
+                assertEquals(200, response.statusCode(), name + " is public: " + response.body());
+            } else if (response.statusCode() != 403
+                    || !"ForbiddenException".equals(response.headers().firstValue("x-amzn-ErrorType").orElse(null))) {
+                notRefused.add(name + " -> " + response.statusCode() + " " + response.body());
+            }
+        });
+        assertEquals(List.of(), notRefused, "routes that judged an unsigned request on anything but its signature");
+        assertTrue(routes.stream().filter(r -> r.contains("/v20190125")).count() >= 38, "every App Mesh operation: " + routes);
+        assertTrue(routes.stream().anyMatch(r -> r.contains("/meshwork/v1/proxies")), "Meshwork's own API: " + routes);
+        assertTrue(routes.containsAll(publicRoutes), "the public routes exist: " + routes);
     }
 
     @Test
@@ -141,8 +206,15 @@ class AuthenticationTest {
         assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElseThrow());
     }
 
+    /** The route's path with every variable filled in ({meshName} becomes "x"). */
+    private static String concretePath(UriRouteInfo<?, ?> route) {
+        Map<String, Object> values = new HashMap<>();
+        route.getUriMatchTemplate().getVariableNames().forEach(v -> values.put(v, "x"));
+        return route.getUriMatchTemplate().expand(values);
+    }
+
     private static Map<String, String> authHeadersFor(String method, String path, String body) {
-        Map<String, String> headers = new java.util.HashMap<>(http.signatureHeaders(method, path,
+        Map<String, String> headers = new HashMap<>(http.signatureHeaders(method, path,
                 body.getBytes(StandardCharsets.UTF_8), ControlApiServer.ROOT_KEY_ID, ControlApiServer.ROOT_SECRET, Instant.now()));
         headers.put("Content-Type", "application/json");
         return headers;

@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.api;
 
 import io.meshwork.controlapi.support.ControlApiServer;
+import io.meshwork.controlapi.support.NodeSpecs;
 import io.meshwork.controlapi.support.Stores;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
@@ -45,19 +46,19 @@ class IdempotencyPaginationAndTagsTest {
     @Test
     void sameClientTokenAndRequestReplaysTheFirstResponse() {
         CreateVirtualNodeResponse first = appMesh.createVirtualNode(r -> r.meshName("m").virtualNodeName("idem")
-                .clientToken("token-1").spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname("a.local")))));
+                .clientToken("token-1").spec(s -> NodeSpecs.dns(s, "a.local")));
         CreateVirtualNodeResponse again = appMesh.createVirtualNode(r -> r.meshName("m").virtualNodeName("idem")
-                .clientToken("token-1").spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname("a.local")))));
+                .clientToken("token-1").spec(s -> NodeSpecs.dns(s, "a.local")));
         assertEquals(first.virtualNode(), again.virtualNode());
 
         ConflictException reused = assertThrows(ConflictException.class, () -> appMesh.createVirtualNode(r -> r.meshName("m")
-                .virtualNodeName("idem").clientToken("token-1").spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname("b.local"))))));
+                .virtualNodeName("idem").clientToken("token-1").spec(s -> NodeSpecs.dns(s, "b.local"))));
         assertTrue(reused.getMessage().contains("token-1"));
 
         UpdateVirtualNodeResponse update = appMesh.updateVirtualNode(r -> r.meshName("m").virtualNodeName("idem")
-                .clientToken("token-2").spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname("c.local")))));
+                .clientToken("token-2").spec(s -> NodeSpecs.dns(s, "c.local")));
         UpdateVirtualNodeResponse updateAgain = appMesh.updateVirtualNode(r -> r.meshName("m").virtualNodeName("idem")
-                .clientToken("token-2").spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname("c.local")))));
+                .clientToken("token-2").spec(s -> NodeSpecs.dns(s, "c.local")));
         assertEquals(2L, update.virtualNode().metadata().version());
         assertEquals(update.virtualNode(), updateAgain.virtualNode());
         assertEquals(2L, appMesh.describeVirtualNode(r -> r.meshName("m").virtualNodeName("idem"))

@@ -4,6 +4,7 @@ import io.meshwork.controlapi.support.ControlApiServer;
 import io.meshwork.controlapi.support.SignedHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,6 +74,9 @@ class SpecValidationTest {
                 Arguments.of(NODES, node("{\"logging\":{\"accessLog\":{\"file\":{\"path\":\"\"}}}}"), "path"),
                 // cross-field rules
                 Arguments.of(NODES, node("{\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"}}]}"), "serviceDiscovery"),
+                Arguments.of(NODES, node("{\"serviceDiscovery\":{\"dns\":{\"hostname\":\"n.local\"}}}"),
+                        "'spec.serviceDiscovery' can't be set without a listener"),
+                Arguments.of(NODES, node("{\"listeners\":[]" + dns + "}"), "can't be set without a listener"),
                 Arguments.of(NODES, node("{\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"}},"
                         + "{\"portMapping\":{\"port\":80,\"protocol\":\"tcp\"}}]" + dns + "}"), "repeats port 80"),
                 Arguments.of(NODES, node("{\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"},"
@@ -135,6 +139,63 @@ class SpecValidationTest {
         assertEquals(400, response.statusCode(), body + " -> " + response.body());
         assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
         assertTrue(response.body().contains(mentioned), "expected the message to mention '" + mentioned + "': " + response.body());
+    }
+
+    @Test
+    void updateThatDropsTheListenersButKeepsServiceDiscoveryIsRefused() {
+        ok(put(NODES, "{\"virtualNodeName\":\"listening\",\"spec\":{\"listeners\":[{\"portMapping\":"
+                + "{\"port\":80,\"protocol\":\"http\"}}],\"serviceDiscovery\":{\"awsCloudMap\":"
+                + "{\"namespaceName\":\"ns\",\"serviceName\":\"svc\"}}}}"));
+        HttpResponse<String> response = put(NODES + "/listening",
+                "{\"spec\":{\"serviceDiscovery\":{\"awsCloudMap\":{\"namespaceName\":\"ns\",\"serviceName\":\"svc\"}}}}");
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+        assertTrue(response.body().contains("can't be set without a listener"), response.body());
+        HttpResponse<String> described = http.send("GET", NODES + "/listening", null);
+        assertTrue(described.body().contains("\"version\":1"), "the refused update changed nothing: " + described.body());
+    }
+
+    @Test
+    void gatewayRouteToAServiceWhoseProviderListensOnSeveralPortsMustNameThePort() {
+        String twoListeners = "\"listeners\":[{\"portMapping\":{\"port\":80,\"protocol\":\"http\"}},"
+                + "{\"portMapping\":{\"port\":81,\"protocol\":\"http\"}}]";
+        ok(put(NODES, "{\"virtualNodeName\":\"two-ports\",\"spec\":{" + twoListeners
+                + ",\"serviceDiscovery\":{\"dns\":{\"hostname\":\"two-ports.local\"}}}}"));
+        ok(put(ROUTERS, "{\"virtualRouterName\":\"two-ports\",\"spec\":{" + twoListeners + "}}"));
+        ok(put(NODES, "{\"virtualNodeName\":\"one-port\",\"spec\":{\"listeners\":[{\"portMapping\":"
+                + "{\"port\":80,\"protocol\":\"http\"}}],\"serviceDiscovery\":{\"dns\":{\"hostname\":\"one-port.local\"}}}}"));
+        ok(put(SERVICES, "{\"virtualServiceName\":\"by-node.local\",\"spec\":{\"provider\":{\"virtualNode\":"
+                + "{\"virtualNodeName\":\"two-ports\"}}}}"));
+        ok(put(SERVICES, "{\"virtualServiceName\":\"by-router.local\",\"spec\":{\"provider\":{\"virtualRouter\":"
+                + "{\"virtualRouterName\":\"two-ports\"}}}}"));
+        ok(put(SERVICES, "{\"virtualServiceName\":\"single.local\",\"spec\":{\"provider\":{\"virtualNode\":"
+                + "{\"virtualNodeName\":\"one-port\"}}}}"));
+
+        assertTargetPortRequired(put(GATEWAY_ROUTES, gatewayRoute(httpRouteTo("by-node.local", ""))),
+                "spec.httpRoute.action.target.port", "VirtualNode with name two-ports", "[80, 81]");
+        assertTargetPortRequired(put(GATEWAY_ROUTES, gatewayRoute("{\"grpcRoute\":{\"match\":{\"serviceName\":\"pkg.Svc\"},"
+                        + "\"action\":{\"target\":{\"virtualService\":{\"virtualServiceName\":\"by-router.local\"}}}}}")),
+                "spec.grpcRoute.action.target.port", "VirtualRouter with name two-ports", "[80, 81]");
+        ok(put(GATEWAY_ROUTES, gatewayRoute(httpRouteTo("single.local", ""))));
+        ok(put(GATEWAY_ROUTES, "{\"gatewayRouteName\":\"to-81\",\"spec\":" + httpRouteTo("by-node.local", ",\"port\":81") + "}"));
+
+        // Dropping the port later is refused the same way, and leaves the route as it was.
+        assertTargetPortRequired(put(GATEWAY_ROUTES + "/to-81", "{\"spec\":" + httpRouteTo("by-node.local", "") + "}"),
+                "spec.httpRoute.action.target.port", "two-ports", "[80, 81]");
+        assertTrue(http.send("GET", GATEWAY_ROUTES + "/to-81", null).body().contains("\"port\":81"));
+    }
+
+    private static String httpRouteTo(String service, String port) {
+        return "{\"httpRoute\":{\"match\":{\"prefix\":\"/\"},\"action\":{\"target\":{\"virtualService\":"
+                + "{\"virtualServiceName\":\"" + service + "\"}" + port + "}}}}";
+    }
+
+    private static void assertTargetPortRequired(HttpResponse<String> response, String... mentioned) {
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("BadRequestException", response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+        for (String m : mentioned) {
+            assertTrue(response.body().contains(m), "expected '" + m + "' in " + response.body());
+        }
     }
 
     static Stream<Arguments> valid() {

@@ -2,8 +2,10 @@ package io.meshwork.controlapi.ca;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshwork.controlapi.store.CaStore;
 import io.meshwork.controlapi.store.Database;
 import io.meshwork.controlapi.support.ControlApiServer;
+import io.meshwork.controlapi.support.NodeSpecs;
 import io.meshwork.controlapi.support.SignedHttp;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -29,7 +31,6 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,6 +38,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,8 +60,7 @@ class CertificateAuthorityTest {
             c.createVirtualNode(r -> r.meshName("pay").virtualNodeName("ledger").spec(s -> s
                     .listeners(Listener.builder().portMapping(p -> p.port(8443).protocol(PortProtocol.HTTP)).build())
                     .serviceDiscovery(d -> d.dns(dns -> dns.hostname("ledger.pay.local")))));
-            c.createVirtualNode(r -> r.meshName("pay").virtualNodeName("web").spec(s -> s
-                    .serviceDiscovery(d -> d.dns(dns -> dns.hostname("web.pay.local")))));
+            c.createVirtualNode(r -> r.meshName("pay").virtualNodeName("web").spec(s -> NodeSpecs.dns(s, "web.pay.local")));
         }
     }
 
@@ -133,7 +134,7 @@ class CertificateAuthorityTest {
         }
         try (AppMeshClient c = server.client()) {
             c.createMesh(r -> r.meshName("other"));
-            c.createVirtualNode(r -> r.meshName("other").virtualNodeName("n").spec(s -> s.serviceDiscovery(d -> d.dns(x -> x.hostname("n.local")))));
+            c.createVirtualNode(r -> r.meshName("other").virtualNodeName("n").spec(s -> NodeSpecs.dns(s, "n.local")));
         }
         X509Certificate a = certificates(issue("x", NODE, csr, null, null).path("certificateChain").asText()).get(1);
         X509Certificate b = certificates(issue("y", "mesh/other/virtualNode/n", csr, null, null).path("certificateChain").asText()).get(1);
@@ -166,15 +167,9 @@ class CertificateAuthorityTest {
     void caKeysAreEncryptedAtRest() throws Exception {
         issue("k", NODE, csr(ec()), null, null);
         Database db = server.context().getBean(Database.class);
-        List<String> stored = db.inTransaction(c -> {
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT private_key FROM certificate_authority")) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        });
+        CaStore cas = server.context().getBean(CaStore.class);
+        List<String> stored = db.inTransaction(tx -> Stream.concat(cas.trusted(tx, CaStore.ROOT).stream(),
+                cas.trusted(tx, "pay").stream()).map(CaStore.CaRow::encryptedKey).toList());
         assertTrue(stored.size() >= 2, "root and mesh CA");
         for (String s : stored) {
             assertFalse(s.contains("PRIVATE KEY"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshwork.cloudmap.testing.MotoServer;
 import io.meshwork.controlapi.support.ControlApiServer;
+import io.meshwork.controlapi.support.NodeSpecs;
 import io.meshwork.controlapi.support.SignedHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +68,7 @@ class PrivateCaTest {
         server = ControlApiServer.start(Map.of("control-api.ca.private-ca-endpoint", moto.endpoint().toString()));
         try (AppMeshClient c = server.client()) {
             c.createMesh(r -> r.meshName("pca"));
-            c.createVirtualNode(r -> r.meshName("pca").virtualNodeName("ledger").spec(s -> s.serviceDiscovery(d -> d.dns(x -> x.hostname("ledger.pca.local")))));
+            c.createVirtualNode(r -> r.meshName("pca").virtualNodeName("ledger").spec(s -> NodeSpecs.dns(s, "ledger.pca.local")));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.store;
 
 import io.meshwork.controlapi.support.ControlApiServer;
+import io.meshwork.controlapi.support.NodeSpecs;
 import io.meshwork.controlapi.support.Postgres;
 import io.meshwork.controlapi.support.Stores;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class ConcurrencyTest {
                 for (int i = 0; i < each; i++) {
                     String host = "w" + w + "-" + i + ".local";
                     versions.add(client.updateVirtualNode(r -> r.meshName("race").virtualNodeName("hot")
-                            .spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname(host))))).virtualNode().metadata().version());
+                            .spec(s -> NodeSpecs.dns(s, host))).virtualNode().metadata().version());
                 }
                 return null;
             });
@@ -89,7 +90,7 @@ class ConcurrencyTest {
             assertEquals("shared", clientB.describeMesh(r -> r.meshName("shared")).mesh().meshName());
             clientB.createVirtualNode(r -> r.meshName("shared").virtualNodeName("from-b").spec(s -> { }));
             assertEquals(2L, clientA.updateVirtualNode(r -> r.meshName("shared").virtualNodeName("from-b")
-                    .spec(s -> s.serviceDiscovery(d -> d.dns(dns -> dns.hostname("x.local"))))).virtualNode().metadata().version());
+                    .spec(s -> NodeSpecs.dns(s, "x.local"))).virtualNode().metadata().version());
             assertThrows(ResourceInUseException.class, () -> clientB.deleteMesh(r -> r.meshName("shared")));
             // A race between the replicas on the same mesh is serialized through the shared store.
             runConcurrently(2, i -> {

@@ -38,19 +38,36 @@ public final class SignedHttp {
 
     public HttpResponse<String> send(String method, String pathAndQuery, byte[] body, String keyId, String secret,
                                      Instant signedAt) {
-        Map<String, String> headers = new HashMap<>(signatureHeaders(method, pathAndQuery, body, keyId, secret, signedAt));
-        headers.put("Content-Type", "application/json");
+        return send(method, pathAndQuery, body, "application/json", keyId, secret, signedAt);
+    }
+
+    /** Signed correctly with the root key, with a content type of the caller's choice. */
+    public HttpResponse<String> send(String method, String pathAndQuery, byte[] body, String contentType) {
+        return send(method, pathAndQuery, body, contentType, ControlApiServer.ROOT_KEY_ID, ControlApiServer.ROOT_SECRET,
+                Instant.now());
+    }
+
+    private HttpResponse<String> send(String method, String pathAndQuery, byte[] body, String contentType, String keyId,
+                                      String secret, Instant signedAt) {
+        Map<String, String> headers = new HashMap<>(signatureHeaders(method, pathAndQuery, body, contentType, keyId, secret,
+                signedAt));
+        headers.put("Content-Type", contentType);
         return sendUnsigned(method, pathAndQuery, body, headers);
     }
 
     /** The Authorization and X-Amz-Date headers a client would send with this request. */
     public Map<String, String> signatureHeaders(String method, String pathAndQuery, byte[] body, String keyId,
                                                 String secret, Instant signedAt) {
+        return signatureHeaders(method, pathAndQuery, body, "application/json", keyId, secret, signedAt);
+    }
+
+    private Map<String, String> signatureHeaders(String method, String pathAndQuery, byte[] body, String contentType,
+                                                 String keyId, String secret, Instant signedAt) {
         URI uri = endpoint.resolve(pathAndQuery);
         SdkHttpFullRequest.Builder builder = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.fromValue(method))
                 .uri(uri)
-                .putHeader("Content-Type", "application/json");
+                .putHeader("Content-Type", contentType);
         if (body != null) {
             builder.contentStreamProvider(ContentStreamProvider.fromByteArray(body));
         }

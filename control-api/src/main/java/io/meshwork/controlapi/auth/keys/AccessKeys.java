@@ -53,7 +53,7 @@ public final class AccessKeys {
         if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
             return cached.key();
         }
-        Optional<AccessKey> key = database.inTransaction(c -> store.find(c, accessKeyId)).map(this::decode);
+        Optional<AccessKey> key = database.inTransaction(tx -> store.find(tx, accessKeyId)).map(this::decode);
         if (cache.size() > 10_000) {
             cache.clear();
         }
@@ -67,15 +67,15 @@ public final class AccessKeys {
 
     /** Inserts or re-keys a root key (all permissions) with the given id and secret. */
     public void ensureRoot(String accessKeyId, String secret) {
-        database.inTransaction(c -> {
-            Optional<AccessKeyStore.Row> existing = store.find(c, accessKeyId);
+        database.inTransaction(tx -> {
+            Optional<AccessKeyStore.Row> existing = store.find(tx, accessKeyId);
             if (existing.isEmpty()) {
-                store.insert(c, new AccessKeyStore.Row(accessKeyId, "root", cipher.encrypt(secret),
+                store.insert(tx, new AccessKeyStore.Row(accessKeyId, "root", cipher.encrypt(secret),
                         policyJson(PolicyDocument.allowAll()), true, clock.millis()));
             } else if (!existing.get().root()) {
                 throw new IllegalStateException("access key " + accessKeyId + " exists and is not a root key");
             } else if (!secret.equals(decode(existing.get()).secretAccessKey())) {
-                store.updateSecret(c, accessKeyId, cipher.encrypt(secret));
+                store.updateSecret(tx, accessKeyId, cipher.encrypt(secret));
             }
             return null;
         });
@@ -84,20 +84,20 @@ public final class AccessKeys {
 
     public List<AccessKey> list() {
         List<AccessKey> out = new ArrayList<>();
-        database.inTransaction(c -> store.all(c)).forEach(row -> out.add(decode(row)));
+        database.inTransaction(tx -> store.all(tx)).forEach(row -> out.add(decode(row)));
         return out;
     }
 
     public boolean updatePolicy(String accessKeyId, PolicyDocument policy) {
         requireNotRoot(accessKeyId);
-        boolean updated = database.inTransaction(c -> store.updatePolicy(c, accessKeyId, policyJson(policy)));
+        boolean updated = database.inTransaction(tx -> store.updatePolicy(tx, accessKeyId, policyJson(policy)));
         cache.remove(accessKeyId);
         return updated;
     }
 
     public boolean delete(String accessKeyId) {
         requireNotRoot(accessKeyId);
-        boolean deleted = database.inTransaction(c -> store.delete(c, accessKeyId));
+        boolean deleted = database.inTransaction(tx -> store.delete(tx, accessKeyId));
         cache.remove(accessKeyId);
         if (deleted) {
             LOG.info("access key {} revoked", accessKeyId);
@@ -130,8 +130,8 @@ public final class AccessKeys {
 
     private AccessKey insert(String name, String id, String secret, PolicyDocument policy, boolean root) {
         long now = clock.millis();
-        database.inTransaction(c -> {
-            store.insert(c, new AccessKeyStore.Row(id, name, cipher.encrypt(secret), policyJson(policy), root, now));
+        database.inTransaction(tx -> {
+            store.insert(tx, new AccessKeyStore.Row(id, name, cipher.encrypt(secret), policyJson(policy), root, now));
             return null;
         });
         cache.remove(id);

@@ -5,15 +5,20 @@ import io.meshwork.controlapi.config.Quotas;
 import io.meshwork.controlapi.resource.ResourceKey;
 import io.meshwork.controlapi.resource.ResourceKind;
 import io.meshwork.controlapi.resource.SpecRules;
+import io.meshwork.controlapi.resource.StoredSpecs;
 import io.meshwork.controlapi.resource.Violations;
+import io.meshwork.controlapi.resource.virtualservice.VirtualServiceRules;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Gateway routes: one protocol block, a match App Mesh could route on, rewrites that fit the
- * match, prefixes and service names App Mesh reserved for itself, and a target service that exists.
+ * match, prefixes and service names App Mesh reserved for itself, and a target service that
+ * exists, with a port when its provider listens on several.
  */
 public final class GatewayRouteRules implements SpecRules {
     private static final String[] PROTOCOLS = {"httpRoute", "http2Route", "grpcRoute"};
@@ -52,6 +57,30 @@ public final class GatewayRouteRules implements SpecRules {
             }
         }
         return targets;
+    }
+
+    /**
+     * A target whose provider listens on several ports needs {@code target.port}: nothing else says
+     * which listener the gateway sends to. A provider that does not exist (yet) has no say.
+     */
+    @Override
+    public void checkAgainstMesh(String mesh, JsonNode spec, StoredSpecs stored, Violations violations) {
+        for (String protocol : PROTOCOLS) {
+            JsonNode target = spec.path(protocol).path("action").path("target");
+            if (!target.isObject() || target.has("port")) {
+                continue;
+            }
+            String service = target.path("virtualService").path("virtualServiceName").asText();
+            stored.find(ResourceKey.inMesh(ResourceKind.VIRTUAL_SERVICE, mesh, service))
+                    .flatMap(serviceSpec -> VirtualServiceRules.provider(mesh, serviceSpec))
+                    .ifPresent(provider -> stored.find(provider).ifPresent(providerSpec -> {
+                        Set<Long> ports = new TreeSet<>(Violations.listenerPorts(providerSpec));
+                        if (ports.size() > 1) {
+                            violations.add("'spec." + protocol + ".action.target.port' is required: virtual service " + service
+                                    + " is provided by " + provider.describe() + ", which listens on several ports " + ports);
+                        }
+                    }));
+        }
     }
 
     private static void checkHttpMatch(JsonNode match, String path, Violations violations) {

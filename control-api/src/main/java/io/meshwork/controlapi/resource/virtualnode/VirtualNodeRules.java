@@ -9,8 +9,9 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Virtual nodes: listeners need service discovery and distinct ports; a listener's health
- * check, connection pool and timeout must fit its port and protocol; backends are distinct.
+ * Virtual nodes: listeners and service discovery come together; listener ports are distinct; a
+ * listener's health check, connection pool and timeout must fit its port and protocol; backends
+ * are distinct.
  */
 public final class VirtualNodeRules implements SpecRules {
     @Override
@@ -18,6 +19,11 @@ public final class VirtualNodeRules implements SpecRules {
         JsonNode listeners = spec.path("listeners");
         if (listeners.size() > 0 && !spec.has("serviceDiscovery")) {
             violations.add("'spec.serviceDiscovery' is required when the virtual node has listeners");
+        }
+        // App Mesh answered "Service Discovery can't be set without a listener": the addresses it
+        // finds would have no port to be reached on.
+        if (listeners.size() == 0 && spec.has("serviceDiscovery")) {
+            violations.add("'spec.serviceDiscovery' can't be set without a listener: add 'spec.listeners' or remove it");
         }
         if (listeners.size() > quotas.listenersPerResource()) {
             violations.add("'spec.listeners' has " + listeners.size() + " listeners, more than the quota of "
