@@ -68,7 +68,8 @@ public final class CaIssuanceBench {
             HttpClient http = HttpClient.newHttpClient();
             check(http.send(requests.createMesh(MESH), HttpResponse.BodyHandlers.ofString()));
             check(http.send(requests.signed("PUT", "/v20190125/meshes/" + MESH + "/virtualNodes",
-                    "{\"virtualNodeName\":\"web\",\"spec\":{\"serviceDiscovery\":{\"dns\":{\"hostname\":\"web.local\"}}}}"),
+                    "{\"virtualNodeName\":\"web\",\"spec\":{\"listeners\":[{\"portMapping\":{\"port\":8080,\"protocol\":\"http\"}}],"
+                            + "\"serviceDiscovery\":{\"dns\":{\"hostname\":\"web.local\"}}}}"),
                     HttpResponse.BodyHandlers.ofString()));
             List<String> csrs = new ArrayList<>();
             for (int i = 0; i < 64; i++) {

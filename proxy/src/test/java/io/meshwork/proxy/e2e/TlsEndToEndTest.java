@@ -166,7 +166,8 @@ class TlsEndToEndTest {
     @Order(2)
     void aMeshCertificateWithTheWrongNameIsRefusedByTheServer() throws Exception {
         // A genuine mesh certificate, but for another node: the listener accepts only the client's SPIFFE ID.
-        appMesh.createVirtualNode(r -> r.meshName(MESH).virtualNodeName("intruder").spec(s -> s.serviceDiscovery(d -> d.dns(x -> x.hostname("i")))));
+        appMesh.createVirtualNode(r -> r.meshName(MESH).virtualNodeName("intruder").spec(s -> s.listeners(l -> l.portMapping(p -> p.port(8443).protocol(PortProtocol.HTTP)))
+                .serviceDiscovery(d -> d.dns(x -> x.hostname("i")))));
         issueFromMeshCa(dir, "mesh/" + MESH + "/virtualNode/intruder");
         Curl intruder = curl("-s", "-o", "/dev/null", "--cacert", dir.resolve("bundle.pem").toString(),
                 "--cert", dir.resolve("mesh.pem").toString(), "--key", dir.resolve("mesh.key").toString(), "https://127.0.0.141:8443/");
