@@ -14,6 +14,8 @@ import io.meshwork.controlapi.resource.ResourceKey;
 import io.meshwork.controlapi.resource.ResourceKind;
 import io.meshwork.controlapi.resource.arn.ResourceArn;
 import io.meshwork.controlapi.store.ProxyStore;
+import io.meshwork.proxyapi.CertificateRequest;
+import io.meshwork.proxyapi.ProxyReport;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -30,7 +32,9 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
@@ -92,9 +96,9 @@ final class ProxyController {
     /** Registration, heartbeat, acknowledgement and refusal in one call. */
     @Put("/{proxyId}")
     HttpResponse<byte[]> report(HttpRequest<?> request, String proxyId, @Nullable @Body byte[] body) {
-        ObjectNode input = StrictJson.parseObject(body);
-        ResourceKey resource = authorize(request, proxyId, input.path("resourceArn").asText(""));
-        String address = text(input, "address");
+        ProxyReport input = StrictJson.parse(body, ProxyReport.class);
+        ResourceKey resource = authorize(request, proxyId, orEmpty(input.resourceArn()));
+        String address = blankToNull(input.address());
         if (address != null && !ADDRESS.matcher(address).matches()) {
             throw AppMeshException.badRequest("'address' must be an IP address or host name, got '" + address + "'");
         }
@@ -102,30 +106,24 @@ final class ProxyController {
             throw AppMeshException.badRequest("only proxies of virtual nodes register as endpoints");
         }
         ProxyRegistry.CloudMapRequest cloudMap = cloudMapRegistration(resource, address, input);
-        String reason = text(input, "rejectedReason");
-        registry.report(new ProxyRegistry.Report(proxyId, resource, address, text(input, "runningVersion"),
-                text(input, "rejectedVersion"), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap));
-        return AppMeshApi.ok(StrictJson.mapper().createObjectNode().put("expiresInMillis", registry.ttl().toMillis()));
+        String reason = blankToNull(input.rejectedReason());
+        registry.report(new ProxyRegistry.Report(proxyId, resource, address, blankToNull(input.runningVersion()),
+                blankToNull(input.rejectedVersion()), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap));
+        return answer(new ProxyReport.Accepted(registry.ttl().toMillis()));
     }
 
     /**
      * Workload identity: signs the proxy's CSR (its private key stays with it) with its mesh's CA.
-     * Body {@code {"resourceArn": ..., "csr": PEM}}; answers the leaf with its chain, the trust
-     * bundle, the serial and the expiry. Only a key allowed appmesh:StreamAggregatedResources on
-     * that node gets that node's certificate.
+     * Answers the leaf with its chain, the trust bundle, the serial and the expiry. Only a key
+     * allowed appmesh:StreamAggregatedResources on that node gets that node's certificate.
      */
     @io.micronaut.http.annotation.Post("/{proxyId}/certificate")
     HttpResponse<byte[]> certificate(HttpRequest<?> request, String proxyId, @Nullable @Body byte[] body) {
-        ObjectNode input = StrictJson.parseObject(body);
-        ResourceKey resource = authorize(request, proxyId, input.path("resourceArn").asText(""));
-        io.meshwork.controlapi.ca.MeshCertificateAuthority.Issued issued = ca.issue(resource, proxyId, text(input, "csr"));
-        ObjectNode out = StrictJson.mapper().createObjectNode();
-        out.put("certificateChain", issued.certificateChain());
-        out.put("trustBundle", issued.trustBundle());
-        out.put("serial", issued.serial());
-        out.put("notAfter", BigDecimal.valueOf(issued.notAfterMillis(), 3));
-        out.put("spiffeId", ca.spiffeId(resource));
-        return AppMeshApi.ok(out);
+        CertificateRequest input = StrictJson.parse(body, CertificateRequest.class);
+        ResourceKey resource = authorize(request, proxyId, orEmpty(input.resourceArn()));
+        io.meshwork.controlapi.ca.MeshCertificateAuthority.Issued issued = ca.issue(resource, proxyId, blankToNull(input.csr()));
+        return answer(CertificateRequest.Issued.of(issued.certificateChain(), issued.trustBundle(), issued.serial(),
+                issued.notAfterMillis(), ca.spiffeId(resource)));
     }
 
     @Delete("/{proxyId}")
@@ -186,40 +184,39 @@ final class ProxyController {
      * its node's Cloud Map service; {@code "healthy"} is its app's health (its local health check).
      * Limits are Cloud Map's: 30 attributes, keys up to 255 and values up to 1,024 characters.
      */
-    private ProxyRegistry.CloudMapRequest cloudMapRegistration(ResourceKey resource, String address, ObjectNode input) {
-        JsonNode registration = input.get("cloudMapRegistration");
-        if (registration == null || registration.isNull()) {
+    private ProxyRegistry.CloudMapRequest cloudMapRegistration(ResourceKey resource, String address, ProxyReport input) {
+        ProxyReport.CloudMapRegistration registration = input.cloudMapRegistration();
+        if (registration == null) {
             return null;
         }
-        if (!registration.isObject() || address == null || resource.kind() != ResourceKind.VIRTUAL_NODE) {
+        if (address == null || resource.kind() != ResourceKind.VIRTUAL_NODE) {
             throw AppMeshException.badRequest("'cloudMapRegistration' must be an object, sent by a proxy of a virtual node with an 'address'");
         }
-        JsonNode attributes = registration.path("attributes");
-        java.util.Map<String, String> extra = new java.util.TreeMap<>();
-        if (!attributes.isMissingNode()) {
-            if (!attributes.isObject() || attributes.size() > 30) {
-                throw AppMeshException.badRequest("'cloudMapRegistration.attributes' must be an object of at most 30 string attributes");
-            }
-            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
-                java.util.Map.Entry<String, JsonNode> e = it.next();
-                if (!e.getValue().isTextual() || e.getKey().isEmpty() || e.getKey().length() > 255 || e.getValue().asText().length() > 1024
-                        || e.getKey().startsWith("AWS_INSTANCE_")) {
-                    throw AppMeshException.badRequest("attribute '" + e.getKey() + "' must be a string (key 1-255, value up to 1024"
-                            + " characters); AWS_INSTANCE_* attributes are set from the proxy's address and listener");
-                }
-                extra.put(e.getKey(), e.getValue().asText());
-            }
+        Map<String, String> attributes = registration.attributes() == null ? Map.of() : registration.attributes();
+        if (attributes.size() > 30) {
+            throw AppMeshException.badRequest("'cloudMapRegistration.attributes' must be an object of at most 30 string attributes");
         }
-        JsonNode healthy = input.get("healthy");
-        if (healthy != null && !healthy.isBoolean()) {
-            throw AppMeshException.badRequest("'healthy' must be true or false");
-        }
-        return new ProxyRegistry.CloudMapRequest(extra, healthy == null || healthy.asBoolean());
+        Map<String, String> extra = new TreeMap<>();
+        attributes.forEach((key, value) -> {
+            if (value == null || key.isEmpty() || key.length() > 255 || value.length() > 1024 || key.startsWith("AWS_INSTANCE_")) {
+                throw AppMeshException.badRequest("attribute '" + key + "' must be a string (key 1-255, value up to 1024"
+                        + " characters); AWS_INSTANCE_* attributes are set from the proxy's address and listener");
+            }
+            extra.put(key, value);
+        });
+        return new ProxyRegistry.CloudMapRequest(extra, input.healthy() == null || input.healthy());
     }
 
-    private static String text(JsonNode input, String member) {
-        JsonNode value = input.get(member);
-        return value == null || value.isNull() || value.asText().isEmpty() ? null : value.asText();
+    private static HttpResponse<byte[]> answer(Object record) {
+        return AppMeshApi.ok(StrictJson.mapper().valueToTree(record));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
     }
 
     private static void putIfSet(ObjectNode node, String member, String value) {

@@ -69,6 +69,23 @@ public final class StrictJson {
         return (ObjectNode) node;
     }
 
+    /**
+     * The body as a record of the data-plane protocol; an empty body is an empty object. A member
+     * of the wrong type is a BadRequestException naming it.
+     */
+    public static <T> T parse(byte[] body, Class<T> type) {
+        ObjectNode object = parseObject(body);
+        try {
+            return MAPPER.treeToValue(object, type);
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            String member = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce((a, b) -> a + "." + b).orElse("the body");
+            throw AppMeshException.badRequest("'" + member + "' has the wrong type: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw AppMeshException.badRequest("The request body does not fit: " + e.getOriginalMessage());
+        }
+    }
+
     public static JsonNode read(String json) {
         try {
             return MAPPER.readTree(json);

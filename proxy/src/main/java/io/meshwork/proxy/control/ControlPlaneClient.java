@@ -1,7 +1,8 @@
 package io.meshwork.proxy.control;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxyapi.CertificateRequest;
+import io.meshwork.proxyapi.ProxyReport;
 import io.meshwork.proxyapi.SnapshotJson;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
@@ -89,45 +90,28 @@ public final class ControlPlaneClient {
      * Returns how long the registration lasts without another report (milliseconds).
      */
     public long report(String runningVersion, String rejectedVersion, String rejectedReason) throws IOException, InterruptedException {
-        ObjectNode body = SnapshotJson.mapper().createObjectNode();
-        body.put("resourceArn", settings.resource().arn());
-        if (settings.endpointAddress() != null) {
-            body.put("address", settings.endpointAddress());
-        }
-        if (settings.cloudMapRegistration() != null && settings.endpointAddress() != null) {
-            body.putObject("cloudMapRegistration").set("attributes", SnapshotJson.mapper().valueToTree(settings.cloudMapRegistration()));
-            body.put("healthy", appHealthy.getAsBoolean());
-        }
-        putIfSet(body, "runningVersion", runningVersion);
-        putIfSet(body, "rejectedVersion", rejectedVersion);
-        putIfSet(body, "rejectedReason", rejectedReason);
+        boolean cloudMap = settings.cloudMapRegistration() != null && settings.endpointAddress() != null;
+        ProxyReport report = new ProxyReport(settings.resource().arn(), settings.endpointAddress(), runningVersion, rejectedVersion,
+                rejectedReason, cloudMap ? new ProxyReport.CloudMapRegistration(settings.cloudMapRegistration()) : null,
+                cloudMap ? appHealthy.getAsBoolean() : null);
         HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
-                SnapshotJson.mapper().writeValueAsBytes(body), Duration.ofSeconds(10));
-        if (response.statusCode() != 200) {
-            throw new ControlPlaneException(response.statusCode(), "report: " + response.statusCode() + " "
-                    + SnapshotJson.string(response.body()));
-        }
-        return SnapshotJson.mapper().readTree(response.body()).path("expiresInMillis").asLong(15_000);
-    }
-
-    /** The proxy's signed certificate, as the control API answers a CSR: chain, trust bundle, serial, expiry. */
-    public record IssuedCertificate(String certificateChain, String trustBundle, String serial, long notAfterMillis) {
+                SnapshotJson.mapper().writeValueAsBytes(report), Duration.ofSeconds(10));
+        return answer(response, "report", ProxyReport.Accepted.class).expiresInMillis();
     }
 
     /** Sends the proxy's CSR (its key stays here) and returns the certificate the mesh CA signed. */
-    public IssuedCertificate certificate(String csrPem) throws IOException, InterruptedException {
-        ObjectNode body = SnapshotJson.mapper().createObjectNode();
-        body.put("resourceArn", settings.resource().arn());
-        body.put("csr", csrPem);
+    public CertificateRequest.Issued certificate(String csrPem) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = send("POST", "/meshwork/v1/proxies/" + settings.proxyId() + "/certificate",
-                SnapshotJson.mapper().writeValueAsBytes(body), Duration.ofSeconds(10));
+                SnapshotJson.mapper().writeValueAsBytes(new CertificateRequest(settings.resource().arn(), csrPem)), Duration.ofSeconds(10));
+        return answer(response, "certificate", CertificateRequest.Issued.class);
+    }
+
+    private static <T> T answer(HttpResponse<byte[]> response, String call, Class<T> type) throws IOException {
         if (response.statusCode() != 200) {
-            throw new ControlPlaneException(response.statusCode(), "certificate: " + response.statusCode() + " "
+            throw new ControlPlaneException(response.statusCode(), call + ": " + response.statusCode() + " "
                     + SnapshotJson.string(response.body()));
         }
-        var answer = SnapshotJson.mapper().readTree(response.body());
-        return new IssuedCertificate(answer.path("certificateChain").asText(), answer.path("trustBundle").asText(),
-                answer.path("serial").asText(), (long) (answer.path("notAfter").asDouble() * 1000));
+        return SnapshotJson.mapper().readValue(response.body(), type);
     }
 
     public void deregister() throws IOException, InterruptedException {
@@ -153,12 +137,6 @@ public final class ControlPlaneClient {
             }
         });
         return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private static void putIfSet(ObjectNode node, String member, String value) {
-        if (value != null) {
-            node.put(member, value);
-        }
     }
 
     private static String encode(String s) {

@@ -114,7 +114,7 @@ public final class WorkloadIdentity {
 
     private synchronized void renew() {
         long started = System.currentTimeMillis();
-        ControlPlaneClient.IssuedCertificate issued;
+        io.meshwork.proxyapi.CertificateRequest.Issued issued;
         try {
             issued = client.certificate(csr());
         } catch (IOException e) {
