@@ -234,7 +234,6 @@ class ResilienceEndToEndTest {
     void aFailingHealthCheckMovesTrafficAwayAndTheInstanceSaysItIsNotReady() throws Exception {
         setListener(l -> l.healthCheck(HealthCheckPolicy.builder().protocol(PortProtocol.HTTP).path("/health")
                 .intervalMillis(5000L).timeoutMillis(2000L).healthyThreshold(2).unhealthyThreshold(2).build()));
-        Thread.sleep(1500);
         apps[1].health(500);
         long failingSince = System.nanoTime();
         eventually(Duration.ofSeconds(14), () -> {
@@ -298,20 +297,15 @@ class ResilienceEndToEndTest {
 
     private static void setRoute(HttpRoute route) throws Exception {
         routeChanged = route.retryPolicy() != null || route.timeout() != null;
-        appMesh.updateRoute(r -> r.meshName(MESH).virtualRouterName("api").routeName("all").spec(s -> s.httpRoute(route)));
-        awaitConfigurations();
+        plane.changeAndAwaitProxies(MESH, () ->
+                appMesh.updateRoute(r -> r.meshName(MESH).virtualRouterName("api").routeName("all").spec(s -> s.httpRoute(route))));
     }
 
     private static void setListener(Consumer<Listener.Builder> extra) throws Exception {
         listenerChanged = !listener(extra).equals(listener(l -> { }));
-        appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api").spec(s -> s.listeners(listener(extra))
-                .serviceDiscovery(d -> d.awsCloudMap(c -> c.namespaceName("res.local").serviceName("api")))));
-        awaitConfigurations();
-    }
-
-    /** Changes reach proxies within a second (the data-plane issue's guarantee); give them that. */
-    private static void awaitConfigurations() throws InterruptedException {
-        Thread.sleep(1200);
+        plane.changeAndAwaitProxies(MESH, () -> appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api")
+                .spec(s -> s.listeners(listener(extra))
+                        .serviceDiscovery(d -> d.awsCloudMap(c -> c.namespaceName("res.local").serviceName("api"))))));
     }
 
     private static void awaitAllInstancesServe() throws Exception {

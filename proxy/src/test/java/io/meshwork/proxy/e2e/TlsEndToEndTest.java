@@ -102,7 +102,7 @@ class TlsEndToEndTest {
                 .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.142")))));
         appMesh.createVirtualService(r -> r.meshName(MESH).virtualServiceName(DB_SERVICE)
                 .spec(s -> s.provider(p -> p.virtualNode(v -> v.virtualNodeName("db")))));
-        setClientPolicy(API_ID);
+        appMesh.createVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(clientSpec(API_ID)));
         dir = Files.createTempDirectory("tls-e2e");
         dbApp = TestBackend.tcpEcho("db", "127.0.1.142", 5432);
         db = ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/db", "127.0.0.142", "127.0.1.142", dir, Map.of());
@@ -112,6 +112,7 @@ class TlsEndToEndTest {
         api.awaitReady();
         client.awaitReady();
         db.awaitReady();
+        plane.awaitProxiesUpToDate(MESH, 3);
         Files.writeString(dir.resolve("bundle.pem"), trustBundle());
     }
 
@@ -213,12 +214,12 @@ class TlsEndToEndTest {
         AtomicInteger failed = new AtomicInteger();
         Set<String> why = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicInteger done = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        long until = System.nanoTime() + Duration.ofSeconds(24).toNanos();
         List<Future<?>> workers = new ArrayList<>();
         for (int w = 0; w < 4; w++) {
             workers.add(pool.submit(() -> {
-                while (System.nanoTime() < until) {
+                while (running.get()) {
                     try {
                         var r = http.get(SERVICE, "/");
                         if (r.statusCode() != 200) {
@@ -234,10 +235,15 @@ class TlsEndToEndTest {
                 }
             }));
         }
-        while (System.nanoTime() < until) {
-            serials.add(serial(api));
-            serials.add(serial(client));
-            Thread.sleep(500);
+        // Under load until both proxies renewed (15 s leaves are renewed at 10 s): the fact, not a fixed time.
+        try {
+            eventually(Duration.ofSeconds(40), () -> {
+                serials.add(serial(api));
+                serials.add(serial(client));
+                assertTrue(serials.size() >= 4, "both proxies renewed: " + serials);
+            });
+        } finally {
+            running.set(false);
         }
         for (Future<?> f : workers) {
             f.get(1, TimeUnit.MINUTES);
@@ -295,7 +301,8 @@ class TlsEndToEndTest {
             plane.signedPost("/meshwork/v1/certificate-authorities/retire", "{\"root\": true, \"generation\": " + old + "}");
             eventually(Duration.ofSeconds(15), () -> assertEquals(1, JSON.readTree(new ProxyProcessStats("127.0.0.141").get("/certs"))
                     .at("/certificates/0/trustBundleCertificates").asInt(), "the old root is gone from the bundle"));
-            Thread.sleep(3000);
+            int atRetirement = done.get();
+            eventually(Duration.ofSeconds(15), () -> assertTrue(done.get() >= atRetirement + 300, "load goes on after the retirement"));
         } finally {
             running.set(false);
             for (Future<?> f : workers) {
@@ -422,27 +429,26 @@ class TlsEndToEndTest {
     }
 
     private static void setApiListener(ListenerTlsMode mode, List<String> clientNames) throws Exception {
-        appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api").spec(s -> s.listeners(apiListener(mode, clientNames))
-                .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.141")))));
-        Thread.sleep(1200);
+        plane.changeAndAwaitProxies(MESH, () -> appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api")
+                .spec(s -> s.listeners(apiListener(mode, clientNames)).serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.141"))))));
     }
 
     private static void setClientPolicy(String serverName) throws Exception {
+        plane.changeAndAwaitProxies(MESH, () -> appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("client")
+                .spec(clientSpec(serverName))));
+    }
+
+    /** The client's backends, each with a client policy: TLS with its identity, the server checked for {@code serverName}. */
+    private static software.amazon.awssdk.services.appmesh.model.VirtualNodeSpec clientSpec(String serverName) {
         ClientPolicy policy = ClientPolicy.builder().tls(t -> t.enforce(true).certificate(c -> c.sds(s -> s.secretName(CLIENT_ID)))
                 .validation(v -> v.trust(x -> x.sds(s -> s.secretName(TD))).subjectAlternativeNames(n -> n.match(m -> m.exact(serverName)))))
                 .build();
         ClientPolicy dbPolicy = ClientPolicy.builder().tls(t -> t.enforce(true).certificate(c -> c.sds(s -> s.secretName(CLIENT_ID)))
                 .validation(v -> v.trust(x -> x.sds(s -> s.secretName(TD))).subjectAlternativeNames(n -> n.match(m -> m.exact(DB_ID)))))
                 .build();
-        var spec = software.amazon.awssdk.services.appmesh.model.VirtualNodeSpec.builder()
+        return software.amazon.awssdk.services.appmesh.model.VirtualNodeSpec.builder()
                 .backends(Backend.builder().virtualService(v -> v.virtualServiceName(SERVICE).clientPolicy(policy)).build(),
                         Backend.builder().virtualService(v -> v.virtualServiceName(DB_SERVICE).clientPolicy(dbPolicy)).build()).build();
-        try {
-            appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(spec));
-        } catch (software.amazon.awssdk.services.appmesh.model.NotFoundException e) {
-            appMesh.createVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(spec));
-        }
-        Thread.sleep(1200);
     }
 
     private static String serial(ProxyProcess proxy) throws Exception {

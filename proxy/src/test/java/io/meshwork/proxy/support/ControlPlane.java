@@ -123,57 +123,50 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * Makes a change to the mesh and waits for its fact: the configuration of at least one of the
-     * mesh's proxies changed, and every proxy of the mesh acknowledged the version the control
-     * API holds for it (what {@code GET /meshwork/v1/proxies} reports), instead of sleeping for
-     * "long enough".
+     * mesh's proxies changed, and every live proxy of the mesh acknowledged the version the
+     * control API holds for it (what {@code GET /meshwork/v1/proxies} reports), instead of
+     * sleeping for "long enough".
      */
     public void changeAndAwaitProxies(String mesh, Runnable change) {
-        Map<String, String> before = currentVersions(mesh);
+        Map<String, String> before = new HashMap<>();
+        liveProxies(mesh).forEach(p -> before.put(p.path("proxyId").asText(), p.path("currentVersion").asText("")));
         change.run();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-        String last = "";
-        while (System.nanoTime() - deadline < 0) {
-            var proxies = signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies");
-            boolean changed = false;
-            boolean allUpToDate = proxies.size() > 0;
-            for (var p : proxies) {
-                changed |= !p.path("currentVersion").asText("").equals(before.get(p.path("proxyId").asText()));
-                allUpToDate &= p.path("upToDate").asBoolean();
-            }
-            if (changed && allUpToDate) {
-                return;
-            }
-            last = proxies.toString();
-            sleepBriefly();
-        }
-        throw new IllegalStateException("the proxies of mesh " + mesh + " did not acknowledge the change: " + last);
+        awaitProxies(mesh, proxies -> proxies.stream().anyMatch(p -> !p.path("currentVersion").asText("")
+                .equals(before.get(p.path("proxyId").asText()))), "acknowledge the change");
     }
 
-    /** Waits until every proxy of the mesh runs the version the control API holds for it. */
+    /** Waits until {@code expectedProxies} live proxies of the mesh run the version the control API holds for each. */
     public void awaitProxiesUpToDate(String mesh, int expectedProxies) {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-        String last = "";
-        while (System.nanoTime() - deadline < 0) {
-            var proxies = signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies");
-            boolean all = proxies.size() == expectedProxies;
-            for (var p : proxies) {
-                all &= p.path("upToDate").asBoolean();
-            }
-            if (all) {
-                return;
-            }
-            last = proxies.toString();
-            sleepBriefly();
-        }
-        throw new IllegalStateException("not every proxy of mesh " + mesh + " is up to date: " + last);
+        awaitProxies(mesh, proxies -> proxies.size() == expectedProxies, "be up to date");
     }
 
-    private Map<String, String> currentVersions(String mesh) {
-        Map<String, String> versions = new HashMap<>();
-        for (var p : signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies")) {
-            versions.put(p.path("proxyId").asText(), p.path("currentVersion").asText(""));
+    private void awaitProxies(String mesh, java.util.function.Predicate<java.util.List<com.fasterxml.jackson.databind.JsonNode>> also,
+                              String what) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> proxies = java.util.List.of();
+        while (System.nanoTime() - deadline < 0) {
+            proxies = liveProxies(mesh);
+            if (!proxies.isEmpty() && proxies.stream().allMatch(p -> p.path("upToDate").asBoolean()) && also.test(proxies)) {
+                return;
+            }
+            sleepBriefly();
         }
-        return versions;
+        throw new IllegalStateException("the proxies of mesh " + mesh + " did not " + what + ": " + proxies);
+    }
+
+    /**
+     * The mesh's proxies that reported in the last 7 seconds (they report at least every 5): a
+     * proxy a test killed drops out of the wait before its registration expires.
+     */
+    private java.util.List<com.fasterxml.jackson.databind.JsonNode> liveProxies(String mesh) {
+        double since = (System.currentTimeMillis() - 7_000) / 1000.0;
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> live = new java.util.ArrayList<>();
+        for (var p : signedGet("/meshwork/v1/proxies?mesh=" + mesh).path("proxies")) {
+            if (p.path("lastSeenAt").asDouble() >= since) {
+                live.add(p);
+            }
+        }
+        return live;
     }
 
     private static void sleepBriefly() {

@@ -40,6 +40,8 @@ public final class ProxyProcess implements AutoCloseable {
         env.put("PROXY_DATA_DIR", dataDir.toString());
         env.put("AWS_ACCESS_KEY_ID", ControlPlane.KEY_ID);
         env.put("AWS_SECRET_ACCESS_KEY", ControlPlane.SECRET);
+        // One name per node and address: a restarted proxy takes over its own registration.
+        env.put("PROXY_ID", (resource.substring(resource.lastIndexOf('/') + 1) + "-" + address).replaceAll("[^A-Za-z0-9._:-]", "_"));
         env.putAll(extra);
         return launch(address, env);
     }
