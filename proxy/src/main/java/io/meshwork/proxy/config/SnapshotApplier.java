@@ -1,5 +1,6 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.observability.AccessLogWriter;
 import io.meshwork.proxy.observability.ProxyMetrics;
@@ -72,7 +73,9 @@ public final class SnapshotApplier {
             if (clusters.tls() != null) {
                 clusters.tls().configure(snapshot); // first: a TLS setting that cannot be honoured refuses the snapshot
             }
-            accessLog.configure(snapshot.accessLog());
+            PreparedChange log = accessLog.prepare(snapshot.accessLog());
+            log.commit();
+            log.releasePrevious();
             if (snapshot.clusters() != null) {
                 clusters.update(snapshot.clusters());
             }
