@@ -71,7 +71,8 @@ public final class SnapshotApplier {
             }
             RuntimeConfig next = RuntimeConfig.of(snapshot, json);
             if (clusters.tls() != null) {
-                clusters.tls().configure(snapshot); // first: a TLS setting that cannot be honoured refuses the snapshot
+                PreparedChange tls = clusters.tls().prepare(snapshot); // first: a TLS setting that cannot be honoured refuses the snapshot
+                tls.commit();
             }
             PreparedChange log = accessLog.prepare(snapshot.accessLog());
             log.commit();
