@@ -7,14 +7,10 @@ import io.meshwork.proxy.observability.ProxyMetrics;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;
 import io.meshwork.proxy.upstream.ClusterRegistry;
-import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.SnapshotJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Puts a snapshot in force, or refuses it with a reason and leaves the previous one in force:
@@ -77,17 +73,12 @@ public final class SnapshotApplier {
             PreparedChange log = accessLog.prepare(snapshot.accessLog());
             log.commit();
             log.releasePrevious();
-            if (snapshot.clusters() != null) {
-                clusters.update(snapshot.clusters());
-            }
+            PreparedChange upstreams = clusters.prepare(snapshot.clusters());
+            upstreams.commit();
             listeners.bindFor(next);
             active.set(next);
             listeners.unbindUnused(next);
-            Set<String> names = new HashSet<>();
-            if (snapshot.clusters() != null) {
-                snapshot.clusters().stream().map(Cluster::name).forEach(names::add);
-            }
-            clusters.retainOnly(names);
+            upstreams.releasePrevious();
             metrics.configApplied(snapshot.version());
             LOG.info("configuration {} in force (mesh revision {}){}", snapshot.version(), snapshot.revision(),
                     snapshot.problems() == null ? "" : "; the control plane reports: " + snapshot.problems());
