@@ -2,7 +2,10 @@ package io.meshwork.proxy.config;
 
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Exponential backoff with full jitter, so a fleet of proxies does not reconnect in step. */
+/**
+ * Exponential backoff: the delay doubles from {@code base} up to {@code max}, with full jitter
+ * when many proxies would otherwise retry in step.
+ */
 public final class Backoff {
     private final long baseMillis;
     private final long maxMillis;
@@ -13,10 +16,17 @@ public final class Backoff {
         this.maxMillis = maxMillis;
     }
 
+    /** The next delay, between half and all of {@link #nextCeilingMillis()}, so a fleet of proxies does not reconnect in step. */
     public long nextDelayMillis() {
+        long ceiling = nextCeilingMillis();
+        return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+    }
+
+    /** The next delay without jitter: base, twice base, four times ... up to max. */
+    public long nextCeilingMillis() {
         long ceiling = Math.min(maxMillis, baseMillis << Math.min(attempt, 20));
         attempt++;
-        return ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+        return ceiling;
     }
 
     public void reset() {

@@ -1,29 +1,29 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxy.change.PreparedChanges;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.observability.AccessLogWriter;
 import io.meshwork.proxy.observability.ProxyMetrics;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;
 import io.meshwork.proxy.upstream.ClusterRegistry;
-import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.SnapshotJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
-import java.util.Set;
-
 /**
- * Puts a snapshot in force, or refuses it with a reason and leaves the previous one in force:
- * compile it for the request path, open its access log, update clusters, bind new ports, then
- * switch in one step and let go of what the previous one needed and this one does not.
+ * Puts a snapshot in force whole, or refuses it and leaves the previous one in force unchanged.
+ * First everything that can fail, without touching what is in force: compile it for the request
+ * path, build its TLS contexts, open its access log, prepare its clusters, bind its new ports.
+ * Then every part commits and the configuration switches in one step; then what only the
+ * previous configuration needed is let go. If any part cannot be prepared, those prepared are
+ * discarded (new sockets closed, a new access-log file closed).
  */
 public final class SnapshotApplier {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotApplier.class);
 
-    /** A snapshot that could not be put in force. */
+    /** A snapshot that could not be put in force; the previous one is still in force, unchanged. */
     public static final class Rejected extends Exception {
         private final String version;
 
@@ -32,6 +32,7 @@ public final class SnapshotApplier {
             this.version = version;
         }
 
+        /** The refused snapshot's version, or null when it could not even be read. */
         public String version() {
             return version;
         }
@@ -62,36 +63,34 @@ public final class SnapshotApplier {
             metrics.configRejected();
             throw new Rejected(null, e.getMessage());
         }
+        PreparedChanges changes = new PreparedChanges();
+        RuntimeConfig next;
         try {
-            if (!resource.mesh().equals(snapshot.mesh()) || !resource.kind().equals(snapshot.resourceKind())
-                    || !resource.name().equals(snapshot.resourceName())) {
-                throw new IllegalArgumentException("the snapshot is for mesh/" + snapshot.mesh() + "/" + snapshot.resourceKind()
-                        + "/" + snapshot.resourceName() + ", this proxy serves " + resource);
-            }
-            RuntimeConfig next = RuntimeConfig.of(snapshot, json);
+            requireOurs(snapshot);
+            next = RuntimeConfig.of(snapshot, json);
             if (clusters.tls() != null) {
-                clusters.tls().configure(snapshot); // first: a TLS setting that cannot be honoured refuses the snapshot
+                changes.add(clusters.tls().prepare(snapshot)); // first: it may have to fetch the workload certificate
             }
-            accessLog.configure(snapshot.accessLog());
-            if (snapshot.clusters() != null) {
-                clusters.update(snapshot.clusters());
-            }
-            listeners.bindFor(next);
-            active.set(next);
-            listeners.unbindUnused(next);
-            Set<String> names = new HashSet<>();
-            if (snapshot.clusters() != null) {
-                snapshot.clusters().stream().map(Cluster::name).forEach(names::add);
-            }
-            clusters.retainOnly(names);
-            metrics.configApplied(snapshot.version());
-            LOG.info("configuration {} in force (mesh revision {}){}", snapshot.version(), snapshot.revision(),
-                    snapshot.problems() == null ? "" : "; the control plane reports: " + snapshot.problems());
-            return snapshot;
-        } catch (RuntimeException e) {
+            changes.add(accessLog.prepare(snapshot.accessLog()));
+            changes.add(clusters.prepare(snapshot.clusters()));
+            changes.add(listeners.prepare(next));
+        } catch (Exception e) { // also what Netty rethrows undeclared
+            changes.abort();
             metrics.configRejected();
-            LOG.warn("configuration {} refused: {}", snapshot.version(), e.getMessage());
-            throw new Rejected(snapshot.version(), e.getMessage());
+            throw new Rejected(snapshot.version(), e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+        changes.commit(() -> active.set(next));
+        metrics.configApplied(snapshot.version());
+        LOG.info("configuration {} in force (mesh revision {}){}", snapshot.version(), snapshot.revision(),
+                snapshot.problems() == null ? "" : "; the control plane reports: " + snapshot.problems());
+        return snapshot;
+    }
+
+    private void requireOurs(ProxySnapshot snapshot) {
+        if (!resource.mesh().equals(snapshot.mesh()) || !resource.kind().equals(snapshot.resourceKind())
+                || !resource.name().equals(snapshot.resourceName())) {
+            throw new IllegalArgumentException("the snapshot is for mesh/" + snapshot.mesh() + "/" + snapshot.resourceKind()
+                    + "/" + snapshot.resourceName() + ", this proxy serves " + resource);
         }
     }
 }

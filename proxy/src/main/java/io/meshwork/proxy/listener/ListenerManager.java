@@ -1,5 +1,6 @@
 package io.meshwork.proxy.listener;
 
+import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxy.config.ProxySettings;
 import io.meshwork.proxy.http.RequestPath;
 import io.meshwork.proxy.observability.ExchangeObserver;
@@ -24,38 +25,27 @@ import io.meshwork.proxy.upstream.UpstreamConnectors;
 import io.meshwork.proxy.upstream.UpstreamStats;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.WeightedTarget;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Binds the ports a configuration needs and unbinds those it no longer needs. Only listening
- * sockets are closed: connections already accepted keep going, so a configuration change drops
- * neither requests in flight nor idle keep-alive connections. New ports are bound before the
- * configuration is switched; if one cannot be bound the new configuration is refused whole.
+ * The listeners a configuration needs: which ports, of what kind, with which pipeline, bound and
+ * unbound by {@link ListeningSockets}. Only listening sockets are closed: connections already
+ * accepted keep going, so a configuration change drops neither requests in flight nor idle
+ * keep-alive connections. New ports are bound before the configuration is switched; if one
+ * cannot be bound the new configuration is refused whole.
  */
 public final class ListenerManager {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
 
-    /** One listening socket: where, and what kind (a different kind on the same port means rebinding). */
-    private record Spec(InetSocketAddress address, String kind, ChannelHandler initializer) {
-    }
-
     private final ProxySettings settings;
     private final Transport transport;
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
     private final ActiveConfig active;
     private final ClusterRegistry clusters;
     private final UpstreamConnectors connectors;
@@ -63,18 +53,14 @@ public final class ListenerManager {
     private final UpstreamStats stats;
     private final ResilienceEvents events;
     private final ConnectionPools pools = new ConnectionPools();
-    private final Map<InetSocketAddress, Bound> bound = new HashMap<>();
-
-    private record Bound(String kind, Channel channel) {
-    }
+    private final ListeningSockets sockets;
 
     public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                            ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
                            ExchangeObserver observer, UpstreamStats stats, ResilienceEvents events) {
         this.settings = settings;
         this.transport = transport;
-        this.boss = boss;
-        this.workers = workers;
+        this.sockets = new ListeningSockets(transport, boss, workers);
         this.active = active;
         this.clusters = clusters;
         this.connectors = connectors;
@@ -83,60 +69,43 @@ public final class ListenerManager {
         this.events = events;
     }
 
-    /** Binds what {@code next} needs that is not bound yet; throws if a port cannot be bound (nothing changes then). */
-    public synchronized void bindFor(RuntimeConfig next) {
-        pools.apply(next.listeners());
-        List<InetSocketAddress> fresh = new ArrayList<>();
-        try {
-            for (Spec spec : specs(next).values()) {
-                Bound existing = bound.get(spec.address());
-                if (existing != null && existing.kind().equals(spec.kind())) {
-                    continue;
-                }
-                if (existing != null) {
-                    existing.channel().close().syncUninterruptibly();
-                    bound.remove(spec.address());
-                }
-                Channel ch = new ServerBootstrap().group(boss, workers).channelFactory(transport.servers())
-                        .option(ChannelOption.SO_REUSEADDR, true).option(ChannelOption.SO_BACKLOG, 1024)
-                        .childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.SO_KEEPALIVE, true)
-                        .childHandler(spec.initializer()).bind(spec.address()).syncUninterruptibly().channel();
-                bound.put(spec.address(), new Bound(spec.kind(), ch));
-                fresh.add(spec.address());
-                LOG.info("listening on {} ({})", spec.address(), spec.kind());
+    /**
+     * Binds the ports {@code next} needs that are not bound yet, without accepting on them;
+     * throws IllegalStateException if one cannot be bound (nothing changed then). Committing
+     * starts accepting and applies its connection limits; releasing unbinds the ports only the
+     * previous configuration needed.
+     */
+    public PreparedChange prepare(RuntimeConfig next) {
+        PreparedChange binds = sockets.prepare(specs(next));
+        return new PreparedChange() {
+            @Override
+            public void commit() {
+                pools.apply(next.listeners());
+                binds.commit();
             }
-        } catch (RuntimeException e) {
-            fresh.forEach(a -> bound.remove(a).channel().close());
-            throw new IllegalStateException("cannot listen: " + e.getMessage(), e);
-        }
-    }
 
-    /** Unbinds what the configuration in force does not need. */
-    public synchronized void unbindUnused(RuntimeConfig current) {
-        Map<InetSocketAddress, Spec> wanted = specs(current);
-        bound.entrySet().removeIf(e -> {
-            Spec spec = wanted.get(e.getKey());
-            if (spec != null && spec.kind().equals(e.getValue().kind())) {
-                return false;
+            @Override
+            public void releasePrevious() {
+                binds.releasePrevious();
             }
-            LOG.info("no longer listening on {} ({})", e.getKey(), e.getValue().kind());
-            e.getValue().channel().close();
-            return true;
-        });
+
+            @Override
+            public void abort() {
+                binds.abort();
+            }
+        };
     }
 
-    public synchronized void closeAll() {
-        // Bounded: shutdown must finish even if an event loop is gone.
-        bound.values().forEach(b -> b.channel().close().awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS));
-        bound.clear();
+    public void closeAll() {
+        sockets.closeAll();
     }
 
-    private Map<InetSocketAddress, Spec> specs(RuntimeConfig config) {
-        Map<InetSocketAddress, Spec> out = new LinkedHashMap<>();
+    private Map<InetSocketAddress, ListenerSpec> specs(RuntimeConfig config) {
+        Map<InetSocketAddress, ListenerSpec> out = new LinkedHashMap<>();
         String local = settings.localAddress();
         if (config.snapshot().isGateway()) {
             for (Listener l : config.listeners().values()) {
-                add(out, new Spec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(), tlsFront(l.port(),
+                add(out, new ListenerSpec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(), tlsFront(l.port(),
                         HttpPipelines.detectingProtocol(path(new GatewayRouting(active, clusters, l.port()))))));
             }
             return out;
@@ -144,7 +113,7 @@ public final class ListenerManager {
         if (settings.mode() == ProxySettings.Mode.LOCAL) {
             for (Listener l : config.listeners().values()) {
                 InetSocketAddress app = new InetSocketAddress(settings.appAddress(), l.port());
-                add(out, new Spec(new InetSocketAddress(local, l.port()), "ingress:" + l.protocol(),
+                add(out, new ListenerSpec(new InetSocketAddress(local, l.port()), "ingress:" + l.protocol(),
                         tlsFront(l.port(), inbound(l.protocol(), app))));
             }
         } else if (!config.listeners().isEmpty()) {
@@ -152,10 +121,10 @@ public final class ListenerManager {
             // destination port the proxy delivers it to the node's first listener.
             Listener first = config.listeners().values().iterator().next();
             InetSocketAddress app = new InetSocketAddress(settings.appAddress(), first.port());
-            add(out, new Spec(new InetSocketAddress(local, settings.ingressPort()), "ingress:" + first.protocol(),
+            add(out, new ListenerSpec(new InetSocketAddress(local, settings.ingressPort()), "ingress:" + first.protocol(),
                     tlsFront(first.port(), inbound(first.protocol(), app))));
         }
-        add(out, new Spec(new InetSocketAddress(local, settings.egressPort()), "egress",
+        add(out, new ListenerSpec(new InetSocketAddress(local, settings.egressPort()), "egress",
                 HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http")))));
         if (settings.mode() == ProxySettings.Mode.LOCAL) {
             addTcpBackends(config, out);
@@ -193,7 +162,7 @@ public final class ListenerManager {
      * In local mode there is no iptables to catch a TCP connection to a backend: each TCP port of
      * a backend service is bound on the proxy's address and relayed along the service's route.
      */
-    private void addTcpBackends(RuntimeConfig config, Map<InetSocketAddress, Spec> out) {
+    private void addTcpBackends(RuntimeConfig config, Map<InetSocketAddress, ListenerSpec> out) {
         if (config.snapshot().services() == null) {
             return;
         }
@@ -210,7 +179,7 @@ public final class ListenerManager {
                 }
                 String name = vs.name();
                 int servicePort = port.port();
-                add(out, new Spec(address, "egress-tcp:" + name, new TcpProxyInitializer(ch -> tcpTarget(name, servicePort),
+                add(out, new ListenerSpec(address, "egress-tcp:" + name, new TcpProxyInitializer(ch -> tcpTarget(name, servicePort),
                         transport.sockets(), stats, events)));
             }
         }
@@ -233,7 +202,7 @@ public final class ListenerManager {
                 tls == null || tls.context() == null ? null : tls);
     }
 
-    private static void add(Map<InetSocketAddress, Spec> out, Spec spec) {
+    private static void add(Map<InetSocketAddress, ListenerSpec> out, ListenerSpec spec) {
         out.putIfAbsent(spec.address(), spec);
     }
 }

@@ -1,7 +1,6 @@
 package io.meshwork.proxy.observability;
 
-import io.meshwork.proxy.observability.ExchangeObserver;
-import io.meshwork.proxy.observability.ExchangeRecord;
+import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxyapi.AccessLog;
 
 import java.io.FileOutputStream;
@@ -22,10 +21,22 @@ public final class AccessLogWriter implements ExchangeObserver {
     private static final int QUEUE = 16_384;
 
     private record Sink(AccessLog spec, AccessLogFormat format, OutputStream out) {
+        void close() {
+            if (out == System.out) {
+                return; // /dev/stdout is the process's own, shared with its log
+            }
+            try {
+                out.close();
+            } catch (IOException e) {
+                // its last lines are lost either way; nothing holds the file any more
+            }
+        }
     }
 
     private final ProxyMetrics metrics;
     private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
+    /** Held while a batch is written and while a replaced stream is closed, so no write meets a closed stream. */
+    private final Object writing = new Object();
     private volatile Sink sink;
 
     public AccessLogWriter(ProxyMetrics metrics) {
@@ -35,23 +46,52 @@ public final class AccessLogWriter implements ExchangeObserver {
         writer.start();
     }
 
-    /** Switches to a snapshot's access log; throws IllegalArgumentException when its file cannot be opened. */
-    public synchronized void configure(AccessLog spec) {
+    /**
+     * Opens a snapshot's access log without switching to it; throws IllegalArgumentException when
+     * its file cannot be opened. Committing switches to it and closes the previous file;
+     * aborting closes the one just opened.
+     */
+    public synchronized PreparedChange prepare(AccessLog spec) {
         Sink current = sink;
-        if (current != null && Objects.equals(current.spec(), spec)) {
-            return;
+        boolean wanted = spec != null && spec.path() != null;
+        if (current == null ? !wanted : Objects.equals(current.spec(), spec)) {
+            return PreparedChange.NONE;
         }
-        if (spec == null || spec.path() == null) {
-            sink = null;
-            return;
-        }
-        OutputStream out;
+        Sink next = wanted ? open(spec) : null;
+        return new PreparedChange() {
+            @Override
+            public void commit() {
+                sink = next;
+            }
+
+            @Override
+            public void releasePrevious() {
+                close(current);
+            }
+
+            @Override
+            public void abort() {
+                close(next);
+            }
+        };
+    }
+
+    private static Sink open(AccessLog spec) {
+        AccessLogFormat format = AccessLogFormat.of(spec);
         try {
-            out = "/dev/stdout".equals(spec.path()) ? System.out : new FileOutputStream(spec.path(), true);
+            OutputStream out = "/dev/stdout".equals(spec.path()) ? System.out : new FileOutputStream(spec.path(), true);
+            return new Sink(spec, format, out);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot open the access log " + spec.path() + ": " + e.getMessage());
         }
-        sink = new Sink(spec, AccessLogFormat.of(spec), out);
+    }
+
+    private void close(Sink replaced) {
+        if (replaced != null) {
+            synchronized (writing) {
+                replaced.close();
+            }
+        }
     }
 
     @Override
@@ -69,18 +109,28 @@ public final class AccessLogWriter implements ExchangeObserver {
         while (true) {
             try {
                 byte[] line = queue.poll(1, TimeUnit.SECONDS);
-                Sink current = sink;
-                if (line == null || current == null) {
-                    continue;
+                if (line != null) {
+                    write(line);
                 }
-                current.out().write(line);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void write(byte[] first) {
+        synchronized (writing) {
+            Sink current = sink;
+            if (current == null) {
+                return;
+            }
+            try {
+                current.out().write(first);
                 byte[] more;
                 while ((more = queue.poll()) != null) {
                     current.out().write(more);
                 }
                 current.out().flush();
-            } catch (InterruptedException e) {
-                return;
             } catch (IOException e) {
                 metrics.accessLogDropped();
             }

@@ -1,109 +1,64 @@
 package io.meshwork.proxy.tls;
 
-import io.meshwork.proxyapi.Cluster;
+import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.Tls;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 
-import javax.net.ssl.SSLException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 
 /**
- * The TLS contexts in force: one per listener port that takes TLS, one per upstream cluster and
- * port that the proxy originates TLS to. Built from the snapshot's App Mesh settings and the
- * workload identity, cached, and rebuilt when either changes; connections already open keep the
- * context they started with, so a new certificate drops nothing.
- *
- * <p>Client side, as App Mesh negotiated it: a client policy that enforces and covers the port
- * decides (its certificate, trust and subjectAltNames); without one, a server listener with TLS
- * makes the client encrypt without verifying the server.
+ * The TLS contexts in force, built from the snapshot's App Mesh settings and the workload
+ * identity ({@link TlsContextSet}), and rebuilt when either changes; connections already open
+ * keep the context they started with, so a new certificate drops nothing. A new snapshot's
+ * contexts are prepared apart and switched to whole.
  */
 public final class TlsContexts {
     /** How to open TLS to an upstream: the context, and the names the server must carry (empty: any). */
     public record Origination(SslContext context, List<String> subjectAlternativeNames) {
     }
 
-    private static final Origination PLAINTEXT = new Origination(null, List.of());
-    /**
-     * BoringSSL (netty-tcnative) when it loads on this platform, else the JDK's TLS. Looked up on
-     * first use, so a proxy without TLS never loads the native library (its memory stays small).
-     */
-    private static final class Provider {
-        static final SslProvider VALUE = chooseProvider();
-
-        private static SslProvider chooseProvider() {
-            boolean boring = io.netty.handler.ssl.OpenSsl.isAvailable();
-            org.slf4j.LoggerFactory.getLogger(TlsContexts.class).info("TLS through {}",
-                    boring ? "BoringSSL (" + io.netty.handler.ssl.OpenSsl.versionString() + ")" : "the JDK");
-            return boring ? SslProvider.OPENSSL : SslProvider.JDK;
-        }
-    }
-
     private final WorkloadIdentity identity;
-    private volatile ProxySnapshot snapshot;
-    private volatile boolean originatesTls;
-    private final Map<Integer, SslContext> servers = new ConcurrentHashMap<>();
-    private final Map<String, Origination> clients = new ConcurrentHashMap<>();
+    private volatile TlsContextSet current;
 
     public TlsContexts(WorkloadIdentity identity) {
         this.identity = identity;
-        identity.onChange(i -> {
-            servers.clear();
-            clients.clear();
-        });
+        this.current = new TlsContextSet(null, identity);
+        identity.onChange(i -> current.clear());
     }
 
     /**
-     * Takes a snapshot's TLS settings: gets the workload identity first if anything uses it, and
-     * builds every server context once so that a setting that cannot be honoured (a missing file,
-     * an ACM certificate) refuses the snapshot instead of failing connections later.
+     * Builds a snapshot's contexts without putting them in force: gets the workload identity
+     * first if anything uses it, and builds every server context, so that a TLS setting that
+     * cannot be honoured (a missing file, an ACM certificate) refuses the snapshot.
      */
-    public void configure(ProxySnapshot next) {
+    public PreparedChange prepare(ProxySnapshot next) {
         if (usesIdentity(next)) {
             identity.require();
         }
-        ProxySnapshot previous = snapshot;
-        originatesTls = (next.clientTls() != null && !next.clientTls().isEmpty()) || (next.clusters() != null
-                && next.clusters().stream().anyMatch(c -> c.listeners() != null && c.listeners().stream().anyMatch(l -> l.tls() != null)));
-        snapshot = next;
-        servers.clear();
-        clients.clear();
-        if (previous != null && identity.current() != null && !java.util.Objects.equals(previous.trustBundle(), next.trustBundle())) {
-            // A CA rotation: move to a certificate from the new CA now, not at the next scheduled renewal.
-            identity.renewSoon();
-        }
-        try {
-            if (next.listeners() != null) {
-                for (Listener l : next.listeners()) {
-                    if (l.tls() != null) {
-                        try {
-                            server(l.port());
-                        } catch (IllegalStateException notYet) {
-                            // No certificate yet (the control plane has not answered): the rest of the configuration
-                            // serves; this port refuses connections until the certificate arrives and contexts are rebuilt.
-                            servers.remove(l.port());
-                        }
-                    }
+        TlsContextSet prepared = new TlsContextSet(next, identity);
+        prepared.buildServers();
+        return new PreparedChange() {
+            @Override
+            public void commit() {
+                ProxySnapshot previous = current.snapshot();
+                current = prepared;
+                if (prepared.identityChanged()) {
+                    prepared.clear(); // a certificate arrived while these contexts were built from the one before
+                }
+                if (previous != null && identity.current() != null && !Objects.equals(previous.trustBundle(), next.trustBundle())) {
+                    // A CA rotation: move to a certificate from the new CA now, not at the next scheduled renewal.
+                    identity.renewSoon();
                 }
             }
-        } catch (RuntimeException e) {
-            snapshot = previous;
-            servers.clear();
-            throw e;
-        }
+
+            @Override
+            public void abort() {
+                // nothing was in force; the prepared contexts are dropped with this object
+            }
+        };
     }
 
     public Identity identity() {
@@ -112,86 +67,17 @@ public final class TlsContexts {
 
     /** The TLS settings of a listener port, or null for plaintext. */
     public Tls.Server listenerTls(int port) {
-        ProxySnapshot s = snapshot;
-        if (s == null || s.listeners() == null) {
-            return null;
-        }
-        for (Listener l : s.listeners()) {
-            if (l.port() == port) {
-                return l.tls();
-            }
-        }
-        return null;
+        return current.listenerTls(port);
     }
 
     /** The server context of a listener port that takes TLS. */
     public SslContext server(int port) {
-        return servers.computeIfAbsent(port, p -> {
-            Tls.Server tls = listenerTls(p);
-            if (tls == null) {
-                throw new IllegalStateException("port " + p + " takes no TLS");
-            }
-            try {
-                SslContextBuilder b = serverBuilder(tls.certificate()).sslProvider(Provider.VALUE)
-                        .applicationProtocolConfig(alpn(protocolOf(p)));
-                if (tls.validation() != null) {
-                    b.trustManager(trust(tls.validation()).toArray(new X509Certificate[0])).clientAuth(ClientAuth.REQUIRE);
-                }
-                return b.build();
-            } catch (SSLException e) {
-                throw new IllegalArgumentException("listener " + p + ": " + e.getMessage(), e);
-            }
-        });
+        return current.server(port);
     }
 
     /** How to reach {@code cluster} at {@code port}: TLS or plaintext ({@code context} null). */
     public Origination client(String cluster, int port, String protocol) {
-        ProxySnapshot s = snapshot;
-        if (s == null || !originatesTls) {
-            return PLAINTEXT; // the common case, without a lookup on the request path
-        }
-        return clients.computeIfAbsent(cluster + ":" + port, k -> {
-            Tls.Client policy = s.clientTls() == null ? null : s.clientTls().get(cluster);
-            try {
-                if (policy != null && policy.covers(port)) {
-                    // Names are App Mesh's subjectAlternativeNames, checked after the handshake, not the dialled host.
-                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(Provider.VALUE).endpointIdentificationAlgorithm(null)
-                            .applicationProtocolConfig(alpn(protocol));
-                    if (policy.certificate() != null) {
-                        Material m = material(policy.certificate());
-                        b.keyManager(m.key(), m.chain().toArray(new X509Certificate[0]));
-                    }
-                    b.trustManager(trust(policy.validation()).toArray(new X509Certificate[0]));
-                    List<String> sans = policy.validation() == null || policy.validation().subjectAlternativeNames() == null
-                            ? List.of() : policy.validation().subjectAlternativeNames();
-                    return new Origination(b.build(), sans);
-                }
-                if (serverTakesTls(s, cluster, port)) {
-                    // No client policy: the server decides; the client encrypts without verifying it (App Mesh's rule).
-                    return new Origination(SslContextBuilder.forClient().sslProvider(Provider.VALUE).endpointIdentificationAlgorithm(null)
-                            .trustManager(InsecureTrustManagerFactory.INSTANCE).applicationProtocolConfig(alpn(protocol)).build(), List.of());
-                }
-                return PLAINTEXT;
-            } catch (SSLException | RuntimeException e) {
-                throw new IllegalStateException("TLS to " + cluster + ":" + port + ": " + e.getMessage(), e);
-            }
-        });
-    }
-
-    private static boolean serverTakesTls(ProxySnapshot s, String cluster, int port) {
-        if (s.clusters() == null) {
-            return false;
-        }
-        for (Cluster c : s.clusters()) {
-            if (c.name().equals(cluster) && c.listeners() != null) {
-                for (Listener l : c.listeners()) {
-                    if (l.port() == port && l.tls() != null) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return current.client(cluster, port, protocol);
     }
 
     private static boolean usesIdentity(ProxySnapshot s) {
@@ -211,82 +97,5 @@ public final class TlsContexts {
             }
         }
         return false;
-    }
-
-    private record Material(java.security.PrivateKey key, List<X509Certificate> chain) {
-    }
-
-    private SslContextBuilder serverBuilder(Tls.Certificate certificate) {
-        if (certificate == null) {
-            throw new IllegalArgumentException("a TLS listener needs a certificate");
-        }
-        Material m = material(certificate);
-        return SslContextBuilder.forServer(m.key(), m.chain().toArray(new X509Certificate[0]));
-    }
-
-    private Material material(Tls.Certificate certificate) {
-        // An ACM certificate ARN from an App Mesh configuration maps to the workload identity: the mesh's
-        // CA (or its AWS Private CA) issues it, as ACM Private CA did behind App Mesh.
-        if (certificate.sds() != null || certificate.acmArn() != null) {
-            Identity id = identity.current();
-            if (id == null) {
-                throw new IllegalStateException("no workload certificate yet (the control plane has not signed one)");
-            }
-            return new Material(id.key(), id.chain());
-        }
-        if (certificate.certificateChainFile() != null) {
-            return new Material(PemFiles.privateKey(Path.of(certificate.privateKeyFile())),
-                    PemFiles.certificates(Path.of(certificate.certificateChainFile())));
-        }
-        throw new IllegalArgumentException("a certificate needs sds, file or acm");
-    }
-
-    private List<X509Certificate> trust(Tls.Validation validation) {
-        if (validation == null) {
-            throw new IllegalArgumentException("validation is required");
-        }
-        if (validation.sds() != null || validation.acmCertificateAuthorityArns() != null) { // ACM Private CA trust = the mesh's bundle
-            ProxySnapshot s = snapshot;
-            List<X509Certificate> bundle = s == null ? List.of() : Pem.certificates(s.trustBundle());
-            if (bundle.isEmpty() && identity.current() != null) {
-                bundle = identity.current().trustBundle();
-            }
-            if (bundle.isEmpty()) {
-                throw new IllegalStateException("no trust bundle for " + validation.sds());
-            }
-            return bundle;
-        }
-        if (validation.file() != null) {
-            try {
-                return Pem.certificates(Files.readString(Path.of(validation.file())));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("trust file " + validation.file() + ": " + e.getMessage(), e);
-            }
-        }
-        throw new IllegalArgumentException("a validation needs a trust (sds, file or acm)");
-    }
-
-    private String protocolOf(int port) {
-        ProxySnapshot s = snapshot;
-        if (s != null && s.listeners() != null) {
-            for (Listener l : s.listeners()) {
-                if (l.port() == port) {
-                    return l.protocol();
-                }
-            }
-        }
-        return "http";
-    }
-
-    private static ApplicationProtocolConfig alpn(String protocol) {
-        if ("tcp".equals(protocol)) {
-            return ApplicationProtocolConfig.DISABLED;
-        }
-        boolean h2 = "http2".equals(protocol) || "grpc".equals(protocol);
-        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                h2 ? new String[]{ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1}
-                        : new String[]{ApplicationProtocolNames.HTTP_1_1});
     }
 }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxyapi.Cluster;
 import io.netty.channel.EventLoop;
@@ -11,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -53,21 +55,42 @@ public final class ClusterRegistry {
         loop.scheduleWithFixedDelay(this::refresh, 0, 1, TimeUnit.SECONDS);
     }
 
-    /** Adds or updates a snapshot's clusters, keeping the state (resolution, balancing) of those that stay. */
-    public void update(Iterable<Cluster> latest) {
+    /**
+     * Prepares a snapshot's clusters without touching those in force: clusters that stay keep
+     * their runtime (resolution results, ejections, health verdicts), new ones get a fresh one.
+     * Committing adds the new and updates the kept ones; releasing forgets those the snapshot
+     * no longer names.
+     */
+    public PreparedChange prepare(List<Cluster> snapshotClusters) {
+        List<Cluster> latest = snapshotClusters == null ? List.of() : snapshotClusters;
+        Map<String, ClusterRuntime> next = new LinkedHashMap<>();
         for (Cluster c : latest) {
-            ClusterRuntime runtime = clusters.computeIfAbsent(c.name(),
-                    name -> new ClusterRuntime(name, balancing, events, System::nanoTime));
-            runtime.update(c);
-            if (runtime.needsResolution()) {
-                resolve(runtime);
-            }
+            ClusterRuntime kept = clusters.get(c.name());
+            next.put(c.name(), kept != null ? kept : new ClusterRuntime(c.name(), balancing, events, System::nanoTime));
         }
-    }
+        return new PreparedChange() {
+            @Override
+            public void commit() {
+                for (Cluster c : latest) {
+                    ClusterRuntime runtime = next.get(c.name());
+                    runtime.update(c);
+                    clusters.put(c.name(), runtime);
+                    if (runtime.needsResolution()) {
+                        resolve(runtime);
+                    }
+                }
+            }
 
-    /** Forgets clusters the configuration in force no longer uses. */
-    public void retainOnly(Set<String> names) {
-        clusters.keySet().retainAll(names);
+            @Override
+            public void releasePrevious() {
+                clusters.keySet().retainAll(next.keySet());
+            }
+
+            @Override
+            public void abort() {
+                // nothing was in force; fresh runtimes hold no resources and are dropped with this object
+            }
+        };
     }
 
     public ClusterRuntime get(String name) {

@@ -354,16 +354,20 @@ class TlsEndToEndTest {
         Files.writeString(pki.resolve("api.ext"), "subjectAltName=DNS:api.ops.internal\n");
         run(pki, "openssl", "x509", "-req", "-in", "api.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                 "-out", "api.pem", "-days", "1", "-extfile", "api.ext");
-        appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api").spec(s -> s
-                .listeners(Listener.builder().portMapping(p -> p.port(8443).protocol(PortProtocol.HTTP))
-                        .tls(ListenerTls.builder().mode(ListenerTlsMode.STRICT).certificate(c -> c.file(f -> f
-                                .certificateChain(pki.resolve("api.pem").toString()).privateKey(pki.resolve("api.key").toString()))).build()).build())
-                .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.141")))));
         ClientPolicy policy = ClientPolicy.builder().tls(t -> t.enforce(true).validation(v -> v
                 .trust(x -> x.file(f -> f.certificateChain(pki.resolve("ca.pem").toString())))
                 .subjectAlternativeNames(n -> n.match(m -> m.exact("api.ops.internal"))))).build();
-        appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(s -> s
-                .backends(Backend.builder().virtualService(v -> v.virtualServiceName(SERVICE).clientPolicy(policy)).build())));
+        // Both proxies must run the new configuration before curl asks: a request through the client can
+        // succeed while neither has switched yet.
+        plane.changeAndAwaitProxies(MESH, () -> {
+            appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("api").spec(s -> s
+                    .listeners(Listener.builder().portMapping(p -> p.port(8443).protocol(PortProtocol.HTTP))
+                            .tls(ListenerTls.builder().mode(ListenerTlsMode.STRICT).certificate(c -> c.file(f -> f
+                                    .certificateChain(pki.resolve("api.pem").toString()).privateKey(pki.resolve("api.key").toString()))).build()).build())
+                    .serviceDiscovery(d -> d.dns(x -> x.hostname("127.0.0.141")))));
+            appMesh.updateVirtualNode(r -> r.meshName(MESH).virtualNodeName("client").spec(s -> s
+                    .backends(Backend.builder().virtualService(v -> v.virtualServiceName(SERVICE).clientPolicy(policy)).build())));
+        });
         try {
             eventually(Duration.ofSeconds(10), () -> assertEquals(200, http.get(SERVICE, "/").statusCode()));
             Curl verified = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pki.resolve("ca.pem").toString(),
