@@ -7,6 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * before the request enters the mesh.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record GatewayRoute(String name, int priority, String protocol, HttpMatch http, GrpcMatch grpc,
+public record GatewayRoute(String name, int priority, Protocol protocol, HttpMatch http, GrpcMatch grpc,
                            String targetService, Integer targetPort, Rewrite rewrite) {
 }

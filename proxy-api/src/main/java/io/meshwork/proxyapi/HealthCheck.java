@@ -4,6 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /** An active health check, as App Mesh's HealthCheckPolicy. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record HealthCheck(String protocol, Integer port, String path, long intervalMillis, long timeoutMillis,
+public record HealthCheck(Protocol protocol, Integer port, String path, long intervalMillis, long timeoutMillis,
                           int healthyThreshold, int unhealthyThreshold) {
 }

@@ -15,6 +15,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param tls              TLS on this port (null: plaintext); callers without a client policy originate TLS when it is set
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Listener(int port, String protocol, Timeouts timeout, ConnectionPool connectionPool,
+public record Listener(int port, Protocol protocol, Timeouts timeout, ConnectionPool connectionPool,
                        HealthCheck healthCheck, OutlierDetection outlierDetection, Tls.Server tls) {
 }

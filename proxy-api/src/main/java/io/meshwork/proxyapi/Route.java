@@ -17,6 +17,6 @@ import java.util.List;
  * @param timeout  route timeouts
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Route(String name, int priority, String protocol, HttpMatch http, GrpcMatch grpc,
+public record Route(String name, int priority, Protocol protocol, HttpMatch http, GrpcMatch grpc,
                     List<WeightedTarget> targets, RetryPolicy retry, Timeouts timeout) {
 }

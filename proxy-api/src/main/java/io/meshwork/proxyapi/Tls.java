@@ -26,14 +26,22 @@ public final class Tls {
     public record Validation(String sds, String file, List<String> acmCertificateAuthorityArns, List<String> subjectAlternativeNames) {
     }
 
+    /** A listener's TLS mode; App Mesh's DISABLED is no {@link Server} at all. */
+    public enum Mode {
+        /** TLS only. */
+        STRICT,
+        /** TLS or plaintext, told apart by the first bytes. */
+        PERMISSIVE
+    }
+
     /**
-     * A listener's TLS: mode {@code STRICT} (TLS only) or {@code PERMISSIVE} (TLS or plaintext);
-     * with {@code validation}, clients must present a certificate that passes it (mTLS).
+     * A listener's TLS: {@code mode}; with {@code validation}, clients must present a certificate
+     * that passes it (mTLS).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Server(String mode, Certificate certificate, Validation validation) {
+    public record Server(Mode mode, Certificate certificate, Validation validation) {
         public boolean strict() {
-            return "STRICT".equals(mode);
+            return mode == Mode.STRICT;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.compiler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.GatewayRoute;
 import io.meshwork.proxyapi.GrpcMatch;
 import io.meshwork.proxyapi.HttpMatch;
@@ -12,11 +13,11 @@ final class GatewayRouteCompiler {
     }
 
     static GatewayRoute compile(String name, JsonNode spec) {
-        String protocol = spec.has("grpcRoute") ? "grpc" : spec.has("http2Route") ? "http2" : "http";
-        JsonNode route = spec.path(protocol.equals("grpc") ? "grpcRoute" : protocol.equals("http2") ? "http2Route" : "httpRoute");
+        Protocol protocol = spec.has("grpcRoute") ? Protocol.GRPC : spec.has("http2Route") ? Protocol.HTTP2 : Protocol.HTTP;
+        JsonNode route = spec.path(protocol.wireName() + "Route");
         JsonNode match = route.path("match");
-        HttpMatch http = protocol.equals("grpc") ? null : MatchCompiler.http(match);
-        GrpcMatch grpc = protocol.equals("grpc") ? MatchCompiler.grpc(match) : null;
+        HttpMatch http = protocol == Protocol.GRPC ? null : MatchCompiler.http(match);
+        GrpcMatch grpc = protocol == Protocol.GRPC ? MatchCompiler.grpc(match) : null;
         JsonNode target = route.path("action").path("target");
         JsonNode rewrite = route.path("action").path("rewrite");
         Rewrite compiledRewrite = new Rewrite(

@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.compiler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.ConnectionPool;
 import io.meshwork.proxyapi.HealthCheck;
 import io.meshwork.proxyapi.Listener;
@@ -23,8 +24,8 @@ final class ListenerCompiler {
 
     static Listener listener(JsonNode l) {
         int port = l.path("portMapping").path("port").asInt();
-        String protocol = l.path("portMapping").path("protocol").asText();
-        return new Listener(port, protocol, timeouts(l.path("timeout").path(protocol)), pool(l.path("connectionPool")),
+        Protocol protocol = Protocol.of(l.path("portMapping").path("protocol").asText());
+        return new Listener(port, protocol, timeouts(l.path("timeout").path(protocol.wireName())), pool(l.path("connectionPool")),
                 healthCheck(l.path("healthCheck")), outlier(l.path("outlierDetection")), TlsCompiler.server(l.path("tls")));
     }
 
@@ -50,7 +51,7 @@ final class ListenerCompiler {
         if (!hc.isObject()) {
             return null;
         }
-        return new HealthCheck(hc.path("protocol").asText(), intOrNull(hc.get("port")),
+        return new HealthCheck(Protocol.of(hc.path("protocol").asText()), intOrNull(hc.get("port")),
                 hc.has("path") ? hc.get("path").asText() : null, hc.path("intervalMillis").asLong(),
                 hc.path("timeoutMillis").asLong(), hc.path("healthyThreshold").asInt(), hc.path("unhealthyThreshold").asInt());
     }

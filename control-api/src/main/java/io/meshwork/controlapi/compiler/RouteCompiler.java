@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.compiler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.GrpcMatch;
 import io.meshwork.proxyapi.HttpMatch;
 import io.meshwork.proxyapi.RetryPolicy;
@@ -13,15 +14,15 @@ import java.util.Map;
 
 /** One App Mesh route spec to one snapshot route for one router port. */
 final class RouteCompiler {
-    private static final Map<String, String> PROTOCOL_OF = Map.of(
-            "httpRoute", "http", "http2Route", "http2", "grpcRoute", "grpc", "tcpRoute", "tcp");
+    private static final Map<String, Protocol> PROTOCOL_OF = Map.of(
+            "httpRoute", Protocol.HTTP, "http2Route", Protocol.HTTP2, "grpcRoute", Protocol.GRPC, "tcpRoute", Protocol.TCP);
 
     private RouteCompiler() {
     }
 
-    /** The protocol a route spec is for ({@code http}, {@code http2}, {@code grpc}, {@code tcp}), or null. */
-    static String protocol(JsonNode spec) {
-        for (Map.Entry<String, String> e : PROTOCOL_OF.entrySet()) {
+    /** The protocol a route spec is for, or null. */
+    static Protocol protocol(JsonNode spec) {
+        for (Map.Entry<String, Protocol> e : PROTOCOL_OF.entrySet()) {
             if (spec.has(e.getKey())) {
                 return e.getValue();
             }
@@ -30,9 +31,9 @@ final class RouteCompiler {
     }
 
     /** The route's block ({@code httpRoute}, ...) for a protocol. */
-    static JsonNode block(JsonNode spec, String protocol) {
-        for (Map.Entry<String, String> e : PROTOCOL_OF.entrySet()) {
-            if (e.getValue().equals(protocol)) {
+    static JsonNode block(JsonNode spec, Protocol protocol) {
+        for (Map.Entry<String, Protocol> e : PROTOCOL_OF.entrySet()) {
+            if (e.getValue() == protocol) {
                 return spec.path(e.getKey());
             }
         }
@@ -40,11 +41,11 @@ final class RouteCompiler {
     }
 
     static Route compile(String name, JsonNode spec, int routerPort, Map<String, JsonNode> nodes, List<String> problems) {
-        String protocol = protocol(spec);
+        Protocol protocol = protocol(spec);
         JsonNode route = block(spec, protocol);
         JsonNode match = route.path("match");
-        HttpMatch http = "http".equals(protocol) || "http2".equals(protocol) ? MatchCompiler.http(match) : null;
-        GrpcMatch grpc = "grpc".equals(protocol) ? MatchCompiler.grpc(match) : null;
+        HttpMatch http = protocol == Protocol.HTTP || protocol == Protocol.HTTP2 ? MatchCompiler.http(match) : null;
+        GrpcMatch grpc = protocol == Protocol.GRPC ? MatchCompiler.grpc(match) : null;
         List<WeightedTarget> targets = new ArrayList<>();
         for (JsonNode t : route.path("action").path("weightedTargets")) {
             String node = t.path("virtualNode").asText();

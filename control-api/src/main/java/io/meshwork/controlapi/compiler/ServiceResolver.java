@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.compiler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.Route;
 import io.meshwork.proxyapi.ServicePort;
 import io.meshwork.proxyapi.VirtualService;
@@ -52,7 +53,7 @@ final class ServiceResolver {
             } else {
                 for (JsonNode l : nodeSpec.path("listeners")) {
                     int port = l.path("portMapping").path("port").asInt();
-                    String protocol = l.path("portMapping").path("protocol").asText();
+                    Protocol protocol = Protocol.of(l.path("portMapping").path("protocol").asText());
                     ports.add(new ServicePort(port, protocol, List.of(new Route("implicit", RouteOrder.UNSET_PRIORITY,
                             protocol, null, null, List.of(new WeightedTarget(node, port, 1)), null, null))));
                 }
@@ -77,12 +78,12 @@ final class ServiceResolver {
         Set<String> used = new java.util.HashSet<>();
         for (JsonNode l : routerSpec.path("listeners")) {
             int port = l.path("portMapping").path("port").asInt();
-            String protocol = l.path("portMapping").path("protocol").asText();
+            Protocol protocol = Protocol.of(l.path("portMapping").path("protocol").asText());
             List<Route> compiled = new ArrayList<>();
             routes.forEach((routeName, spec) -> {
                 JsonNode block = RouteCompiler.block(spec, RouteCompiler.protocol(spec));
                 JsonNode matchPort = block.path("match").path("port");
-                if (protocol.equals(RouteCompiler.protocol(spec)) && (matchPort.isMissingNode() || matchPort.asInt() == port)) {
+                if (protocol == RouteCompiler.protocol(spec) && (matchPort.isMissingNode() || matchPort.asInt() == port)) {
                     compiled.add(RouteCompiler.compile(router + "/" + routeName, spec, port, mesh.nodes(), problems));
                     used.add(routeName);
                 }

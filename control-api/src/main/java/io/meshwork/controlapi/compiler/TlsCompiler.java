@@ -16,7 +16,7 @@ final class TlsCompiler {
         if (!tls.isObject() || "DISABLED".equals(tls.path("mode").asText())) {
             return null;
         }
-        return new Tls.Server(tls.path("mode").asText(), certificate(tls.path("certificate")), validation(tls.path("validation")));
+        return new Tls.Server(Tls.Mode.valueOf(tls.path("mode").asText()), certificate(tls.path("certificate")), validation(tls.path("validation")));
     }
 
     /** A {@code clientPolicy}'s {@code tls}; null when absent. */

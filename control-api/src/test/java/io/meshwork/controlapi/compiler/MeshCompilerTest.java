@@ -88,7 +88,7 @@ class MeshCompilerTest {
         assertEquals(250L, catalog.routes().get(0).retry().perRetryTimeoutMillis());
 
         ServicePort ratings = frontend.services().get(1).ports().get(0);
-        assertEquals("grpc", ratings.protocol());
+        assertEquals(io.meshwork.proxyapi.Protocol.GRPC, ratings.protocol());
         assertEquals("implicit", ratings.routes().get(0).name());
 
         assertEquals(List.of("catalog-v1", "catalog-v2", "ratings"), frontend.clusters().stream().map(Cluster::name).toList());

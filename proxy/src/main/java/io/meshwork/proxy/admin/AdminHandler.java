@@ -200,7 +200,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             for (Listener l : c.cluster().listeners()) {
                 for (EndpointState e : c.endpointStates(l.port())) {
                     endpoints.addObject().put("address", e.address().getAddress().getHostAddress()).put("port", e.address().getPort())
-                            .put("protocol", l.protocol()).put("healthy", e.healthy()).put("ejected", e.ejected())
+                            .put("protocol", l.protocol().wireName()).put("healthy", e.healthy()).put("ejected", e.ejected())
                             .put("activeRequests", e.activeRequests()).put("ejections", e.ejections());
                 }
             }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.health;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.HealthCheck;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -50,16 +51,16 @@ public final class HealthProbe {
     /** Completes with null when the check passed, or with what went wrong. */
     public Promise<String> probe(InetSocketAddress address, HealthCheck check) {
         Promise<String> result = loop.newPromise();
-        String protocol = check.protocol() == null ? "http" : check.protocol();
+        Protocol protocol = check.protocol() == null ? Protocol.HTTP : check.protocol();
         Bootstrap bootstrap = new Bootstrap().group(loop).channelFactory(sockets)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, check.timeoutMillis()))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if ("http".equals(protocol)) {
+                        if (protocol == Protocol.HTTP) {
                             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
                                     new ResponseHandler(result, false));
-                        } else if (!"tcp".equals(protocol)) {
+                        } else if (protocol != Protocol.TCP) {
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
                                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                         }
@@ -79,17 +80,17 @@ public final class HealthProbe {
                 return;
             }
             switch (protocol) {
-                case "tcp" -> result.trySuccess(null);
-                case "http" -> channel.writeAndFlush(request(HttpMethod.GET, check.path(), address, null));
-                default -> openStream(channel, protocol, check, address, result);
+                case TCP -> result.trySuccess(null);
+                case HTTP -> channel.writeAndFlush(request(HttpMethod.GET, check.path(), address, null));
+                case HTTP2, GRPC -> openStream(channel, protocol, check, address, result);
             }
         });
         return result;
     }
 
-    private static void openStream(Channel connection, String protocol, HealthCheck check, InetSocketAddress address,
+    private static void openStream(Channel connection, Protocol protocol, HealthCheck check, InetSocketAddress address,
                                    Promise<String> result) {
-        boolean grpc = "grpc".equals(protocol);
+        boolean grpc = protocol == Protocol.GRPC;
         new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel stream) {

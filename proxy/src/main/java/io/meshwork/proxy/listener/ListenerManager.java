@@ -1,5 +1,6 @@
 package io.meshwork.proxy.listener;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxy.config.ProxySettings;
 import io.meshwork.proxy.http.RequestPath;
@@ -137,8 +138,8 @@ public final class ListenerManager {
         return clusters.tls() == null ? pipeline : new TlsInbound(port, clusters.tls(), pipeline);
     }
 
-    private ChannelHandler inbound(String protocol, InetSocketAddress app) {
-        if ("tcp".equals(protocol)) {
+    private ChannelHandler inbound(Protocol protocol, InetSocketAddress app) {
+        if (protocol == Protocol.TCP) {
             Upstream local = Upstream.fixed("local_app", app);
             return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(local, listenerIdleMillis(app.getPort()),
                     pools.get(app.getPort())), transport.sockets(), stats, events);
@@ -169,7 +170,7 @@ public final class ListenerManager {
         for (var vs : config.snapshot().services()) {
             ServiceRuntime service = config.service(vs.name().toLowerCase(java.util.Locale.ROOT));
             for (ServicePortRuntime port : service.ports().values()) {
-                if (!"tcp".equals(port.protocol())) {
+                if (port.protocol() != Protocol.TCP) {
                     continue;
                 }
                 InetSocketAddress address = new InetSocketAddress(settings.localAddress(), port.port());
@@ -197,7 +198,7 @@ public final class ListenerManager {
         if (cluster == null) {
             return null;
         }
-        TlsContexts.Origination tls = clusters.tls() == null ? null : clusters.tls().client(target.cluster(), target.port(), "tcp");
+        TlsContexts.Origination tls = clusters.tls() == null ? null : clusters.tls().client(target.cluster(), target.port(), Protocol.TCP);
         return new TcpProxyInitializer.Target(cluster.port(target.port()), route.idleMillis(), null,
                 tls == null || tls.context() == null ? null : tls);
     }

@@ -27,15 +27,15 @@ public final class ConnectionPools {
             int max;
             int pending;
             switch (listener.protocol()) {
-                case "http2", "grpc" -> {
+                case HTTP2, GRPC -> {
                     max = orUnlimited(pool.maxRequests());
                     pending = 0;
                 }
-                case "tcp" -> {
+                case TCP -> {
                     max = orUnlimited(pool.maxConnections());
                     pending = 0;
                 }
-                default -> {
+                default -> { // HTTP/1.1
                     max = orUnlimited(pool.maxConnections());
                     pending = orUnlimited(pool.maxPendingRequests());
                 }

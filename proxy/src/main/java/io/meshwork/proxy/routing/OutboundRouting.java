@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;
@@ -45,7 +46,7 @@ public final class OutboundRouting implements RequestRouting {
         if (current.egressAllowAll() || authority.host().endsWith(".amazonaws.com")) {
             int port = authority.port() == null ? 80 : authority.port();
             return new RouteDecision.Forward(Upstream.fixed("passthrough", InetSocketAddress.createUnresolved(authority.host(), port)),
-                    "http", "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null, null);
+                    Protocol.HTTP, "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null, null);
         }
         return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, authority.host() + " is not a backend of "
                 + current.snapshot().resourceName() + " and the mesh's egress filter is DROP_ALL");

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.RetryRules;
@@ -24,14 +25,14 @@ public sealed interface RouteDecision {
      * @param authority      the Host to send upstream, null to keep the request's
      * @param tls            how to open TLS to the upstream, null for plaintext
      */
-    record Forward(Upstream upstream, String protocol, String route, long timeoutMillis, long idleMillis, RetryRules retry,
+    record Forward(Upstream upstream, Protocol protocol, String route, long timeoutMillis, long idleMillis, RetryRules retry,
                    ConnectionLimits limits, String path, String authority, TlsContexts.Origination tls) implements RouteDecision {
         public boolean http2() {
-            return "http2".equals(protocol) || "grpc".equals(protocol);
+            return protocol.http2();
         }
 
         public boolean grpc() {
-            return "grpc".equals(protocol);
+            return protocol == Protocol.GRPC;
         }
 
         /** The upstream's name for stats and logs (a virtual node, {@code local_app}, {@code passthrough}). */

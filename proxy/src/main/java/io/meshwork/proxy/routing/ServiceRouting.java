@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.RouteRuntime;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
@@ -38,7 +39,7 @@ final class ServiceRouting {
                 return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "no healthy upstream: virtual node " + target.cluster()
                         + " has no endpoints");
             }
-            String protocol = cluster.protocol(target.port());
+            Protocol protocol = cluster.protocol(target.port());
             TlsContexts.Origination tls = null;
             try {
                 if (clusters.tls() != null) {

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.tls;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.ProxySnapshot;
@@ -129,7 +130,7 @@ final class TlsContextSet {
     }
 
     /** How to reach {@code cluster} at {@code port}: TLS or plaintext ({@code context} null). */
-    TlsContexts.Origination client(String cluster, int port, String protocol) {
+    TlsContexts.Origination client(String cluster, int port, Protocol protocol) {
         if (!originatesTls) {
             return PLAINTEXT; // the common case, without a lookup on the request path
         }
@@ -242,16 +243,16 @@ final class TlsContextSet {
         throw new IllegalArgumentException("a validation needs a trust (sds, file or acm)");
     }
 
-    private String protocolOf(int port) {
+    private Protocol protocolOf(int port) {
         Listener l = listener(port);
-        return l == null ? "http" : l.protocol();
+        return l == null ? Protocol.HTTP : l.protocol();
     }
 
-    private static ApplicationProtocolConfig alpn(String protocol) {
-        if ("tcp".equals(protocol)) {
+    private static ApplicationProtocolConfig alpn(Protocol protocol) {
+        if (protocol == Protocol.TCP) {
             return ApplicationProtocolConfig.DISABLED;
         }
-        boolean h2 = "http2".equals(protocol) || "grpc".equals(protocol);
+        boolean h2 = protocol.http2();
         return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                 ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                 ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,

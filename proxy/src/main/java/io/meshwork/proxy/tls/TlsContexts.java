@@ -1,5 +1,6 @@
 package io.meshwork.proxy.tls;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.ProxySnapshot;
@@ -76,7 +77,7 @@ public final class TlsContexts {
     }
 
     /** How to reach {@code cluster} at {@code port}: TLS or plaintext ({@code context} null). */
-    public Origination client(String cluster, int port, String protocol) {
+    public Origination client(String cluster, int port, Protocol protocol) {
         return current.client(cluster, port, protocol);
     }
 

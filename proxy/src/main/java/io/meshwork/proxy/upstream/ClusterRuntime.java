@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.Discovery;
 import io.meshwork.proxyapi.Endpoint;
@@ -172,10 +173,10 @@ public final class ClusterRuntime {
         return null;
     }
 
-    /** The protocol the node's listener on {@code port} speaks ({@code http} if the node does not say). */
-    public String protocol(int port) {
+    /** The protocol the node's listener on {@code port} speaks (http if the node does not say). */
+    public Protocol protocol(int port) {
         Listener l = listener(port);
-        return l == null ? "http" : l.protocol();
+        return l == null ? Protocol.HTTP : l.protocol();
     }
 
     private static InetAddress literal(String ip) {

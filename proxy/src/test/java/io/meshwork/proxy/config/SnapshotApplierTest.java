@@ -1,5 +1,6 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.control.ControlPlaneClient;
 import io.meshwork.proxy.observability.ExchangeObserver;
 import io.meshwork.proxy.listener.ListenerManager;
@@ -193,7 +194,7 @@ class SnapshotApplierTest {
         try (TestBackend echo = TestBackend.tcpEcho("echo", APP, 8005)) {
             applier.apply(json(snapshot(null, List.of(http(8000), http(8005)), List.of())));
 
-            applier.apply(json(snapshot(null, List.of(http(8000), new Listener(8005, "tcp", null, null, null, null, null)),
+            applier.apply(json(snapshot(null, List.of(http(8000), new Listener(8005, Protocol.TCP, null, null, null, null, null)),
                     List.of())));
 
             try (Socket s = new Socket(PROXY, 8005)) {
@@ -212,12 +213,12 @@ class SnapshotApplierTest {
     }
 
     private static Listener http(int port) {
-        return new Listener(port, "http", null, null, null, null, null);
+        return new Listener(port, Protocol.HTTP, null, null, null, null, null);
     }
 
     private static Listener tls(int port, SelfSignedCertificate cert) {
         Tls.Certificate files = new Tls.Certificate(null, cert.certificate().getPath(), cert.privateKey().getPath(), null);
-        return new Listener(port, "http", null, null, null, null, new Tls.Server("STRICT", files, null));
+        return new Listener(port, Protocol.HTTP, null, null, null, null, new Tls.Server(Tls.Mode.STRICT, files, null));
     }
 
     private static Cluster cluster(String name, String address) {

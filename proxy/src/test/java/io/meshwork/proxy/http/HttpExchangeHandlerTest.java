@@ -1,5 +1,6 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.resilience.ResilienceEvents;
@@ -327,7 +328,7 @@ class HttpExchangeHandlerTest {
     private final class FixedRouting implements RequestRouting {
         @Override
         public RouteDecision route(HttpRequest request) {
-            return new RouteDecision.Forward(upstream, "http", "all", timeoutMillis, 0, rules, null, null, null, null);
+            return new RouteDecision.Forward(upstream, Protocol.HTTP, "all", timeoutMillis, 0, rules, null, null, null, null);
         }
 
         @Override

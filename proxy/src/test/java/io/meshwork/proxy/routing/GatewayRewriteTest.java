@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.GatewayRoute;
 import io.meshwork.proxyapi.HttpMatch;
 import io.meshwork.proxyapi.Rewrite;
@@ -30,7 +31,7 @@ class GatewayRewriteTest {
     }
 
     private static GatewayRoute route(HttpMatch match, Rewrite rewrite) {
-        return new GatewayRoute("r", 0, "http", match, null, "svc", null, rewrite);
+        return new GatewayRoute("r", 0, Protocol.HTTP, match, null, "svc", null, rewrite);
     }
 
     private static HttpMatch prefix(String p) {

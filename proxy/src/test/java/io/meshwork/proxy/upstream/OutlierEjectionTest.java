@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.Discovery;
@@ -40,7 +41,7 @@ class OutlierEjectionTest {
         for (String a : addresses) {
             endpoints.add(new Endpoint(a, 8080, "proxy"));
         }
-        runtime.update(new Cluster("api", List.of(new Listener(8080, "http", null, null, null,
+        runtime.update(new Cluster("api", List.of(new Listener(8080, Protocol.HTTP, null, null, null,
                 new OutlierDetection(3, 10_000, 30_000, maxEjectionPercent), null)), new Discovery(Discovery.NONE, null, null, null),
                 endpoints));
         return runtime.port(8080);
@@ -119,7 +120,7 @@ class OutlierEjectionTest {
     @Test
     void leastRequestAvoidsABusyInstance() {
         ClusterRuntime runtime = new ClusterRuntime("api", LoadBalancing.LEAST_REQUEST, events, clock::get);
-        runtime.update(new Cluster("api", List.of(new Listener(8080, "http", null, null, null, null, null)),
+        runtime.update(new Cluster("api", List.of(new Listener(8080, Protocol.HTTP, null, null, null, null, null)),
                 new Discovery(Discovery.NONE, null, null, null),
                 List.of(new Endpoint("10.0.0.1", 8080, "proxy"), new Endpoint("10.0.0.2", 8080, "proxy"))));
         Upstream upstream = runtime.port(8080);
