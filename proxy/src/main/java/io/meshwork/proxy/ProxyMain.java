@@ -2,7 +2,7 @@ package io.meshwork.proxy;
 
 import io.meshwork.proxy.admin.AdminHandler;
 import io.meshwork.proxy.config.ConfigWatcher;
-import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxy.config.SnapshotApplier;
 import io.meshwork.proxy.config.SnapshotFile;
 import io.meshwork.proxy.control.ControlPlaneClient;
@@ -84,7 +84,7 @@ public final class ProxyMain {
         EventLoop housekeeping = workers.next();
         ClusterRegistry clusters = new ClusterRegistry(housekeeping, transport.datagrams(), settings.loadBalancing(), events);
         ControlPlaneClient client = new ControlPlaneClient(settings);
-        WorkloadIdentity identity = new WorkloadIdentity(client, settings.resource().name());
+        WorkloadIdentity identity = new WorkloadIdentity(client::certificate, settings.resource().name());
         clusters.tls(new TlsContexts(identity));
         HealthChecks healthChecks = new HealthChecks(housekeeping, new HealthProbe(housekeeping, transport.sockets()), clusters,
                 active, settings.appAddress(), events);

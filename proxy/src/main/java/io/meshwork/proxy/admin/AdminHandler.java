@@ -6,7 +6,7 @@ import io.meshwork.proxy.tls.WorkloadIdentity;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.proxy.config.ConfigWatcher;
-import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxy.observability.ProxyMetrics;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxy.settings.ResourceRef;
 import io.meshwork.proxy.change.PreparedChanges;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.observability.AccessLogWriter;

@@ -1,2 +1,2 @@
-/** The proxy's settings (environment), its snapshot on disk and the watcher that keeps it current. */
+/** The configuration in force: the snapshot on disk, the watcher that keeps it current, and applying one whole or refusing it. */
 package io.meshwork.proxy.config;

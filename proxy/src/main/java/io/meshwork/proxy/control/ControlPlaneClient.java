@@ -1,6 +1,6 @@
 package io.meshwork.proxy.control;
 
-import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxyapi.CertificateRequest;
 import io.meshwork.proxyapi.ProxyReport;
 import io.meshwork.proxyapi.SnapshotJson;

@@ -2,7 +2,7 @@ package io.meshwork.proxy.listener;
 
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.change.PreparedChange;
-import io.meshwork.proxy.config.ProxySettings;
+import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxy.http.RequestPath;
 import io.meshwork.proxy.observability.ExchangeObserver;
 import io.meshwork.proxy.routing.RequestRouting;

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.GatewayRouteRuntime;
@@ -32,7 +33,7 @@ public final class GatewayRouting implements RequestRouting {
         RuntimeConfig current = config.get();
         Authority authority = Authority.of(request);
         String target = Authority.originForm(request);
-        RequestView view = PathAndQuery.view(request, target, "http");
+        RequestView view = RequestView.of(request, target, "http");
         for (GatewayRouteRuntime g : current.gatewayRoutes()) {
             GatewayRoute route = g.route();
             Integer port = route.http() != null ? route.http().port() : route.grpc() != null ? route.grpc().port() : null;
@@ -47,7 +48,7 @@ public final class GatewayRouting implements RequestRouting {
             String path = rewritePath(route, view.path(), target.substring(view.path().length()));
             Rewrite rewrite = route.rewrite();
             String host = rewrite != null && rewrite.hostnameDisabled() ? null : route.targetService();
-            RequestView rewritten = PathAndQuery.view(request, path, "http");
+            RequestView rewritten = RequestView.of(request, path, "http");
             return ServiceRouting.route(service, route.targetPort(), rewritten, route.targetService(), clusters, path, host);
         }
         return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "no gateway route matches " + authority.host() + " " + view.path());

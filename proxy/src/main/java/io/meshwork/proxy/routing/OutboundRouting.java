@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.ActiveConfig;
@@ -35,7 +36,7 @@ public final class OutboundRouting implements RequestRouting {
         RuntimeConfig current = config.get();
         Authority authority = Authority.of(request);
         String target = Authority.originForm(request);
-        RequestView view = PathAndQuery.view(request, target, scheme);
+        RequestView view = RequestView.of(request, target, scheme);
         ServiceRuntime service = current.service(authority.host());
         if (service != null) {
             return ServiceRouting.route(service, authority.port(), view, authority.host(), clusters, target, null);

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.runtime.RouteRuntime;

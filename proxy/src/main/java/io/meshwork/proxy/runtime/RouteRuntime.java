@@ -1,8 +1,8 @@
 package io.meshwork.proxy.runtime;
 
 import io.meshwork.proxy.resilience.RetryRules;
-import io.meshwork.proxy.routing.HttpMatcher;
-import io.meshwork.proxy.routing.WeightedPicker;
+import io.meshwork.proxy.routing.match.HttpMatcher;
+import io.meshwork.proxy.routing.match.WeightedPicker;
 import io.meshwork.proxyapi.Route;
 
 /** A route ready to match and pick: the snapshot's route with its matcher, its picker and its retry rules. */

@@ -1,6 +1,6 @@
 package io.meshwork.proxy.runtime;
 
-import io.meshwork.proxy.routing.HttpMatcher;
+import io.meshwork.proxy.routing.match.HttpMatcher;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.Route;

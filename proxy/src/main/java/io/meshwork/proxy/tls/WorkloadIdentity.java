@@ -1,6 +1,5 @@
 package io.meshwork.proxy.tls;
 
-import io.meshwork.proxy.control.ControlPlaneClient;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -34,7 +33,7 @@ public final class WorkloadIdentity {
     private static final Logger LOG = LoggerFactory.getLogger(WorkloadIdentity.class);
     private static final long RETRY_MILLIS = 2_000;
 
-    private final ControlPlaneClient client;
+    private final CertificateSource source;
     private final String commonName;
     private KeyPair keys;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -47,8 +46,8 @@ public final class WorkloadIdentity {
     private volatile boolean wanted;
     private long generation;
 
-    public WorkloadIdentity(ControlPlaneClient client, String commonName) {
-        this.client = client;
+    public WorkloadIdentity(CertificateSource source, String commonName) {
+        this.source = source;
         this.commonName = commonName;
     }
 
@@ -116,7 +115,7 @@ public final class WorkloadIdentity {
         long started = System.currentTimeMillis();
         io.meshwork.proxyapi.CertificateRequest.Issued issued;
         try {
-            issued = client.certificate(csr());
+            issued = source.issue(csr());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

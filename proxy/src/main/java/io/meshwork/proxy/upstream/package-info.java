@@ -1,2 +1,2 @@
-/** Upstreams: clusters and their endpoints, connection pools per event loop. */
+/** Upstreams: clusters and their endpoints, balancing, connection pools per event loop, and the guard on what upstreams answer. */
 package io.meshwork.proxy.upstream;

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.control.ControlPlaneClient;
 import io.meshwork.proxy.observability.ExchangeObserver;
@@ -99,7 +100,7 @@ class SnapshotApplierTest {
         };
         active = new ActiveConfig();
         clusters = new ClusterRegistry(workers.next(), transport.datagrams());
-        clusters.tls(new TlsContexts(new WorkloadIdentity(new ControlPlaneClient(settings), "web")));
+        clusters.tls(new TlsContexts(new WorkloadIdentity(new ControlPlaneClient(settings)::certificate, "web")));
         UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(),
                 new DnsAddressResolverGroup(transport.datagrams(), DnsServerAddressStreamProviders.platformDefault()), metrics);
         listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors, observer, metrics, metrics);

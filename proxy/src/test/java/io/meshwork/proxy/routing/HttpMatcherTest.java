@@ -1,5 +1,7 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.routing.match.HttpMatcher;
+import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxyapi.GrpcMatch;
 import io.meshwork.proxyapi.HeaderMatch;
 import io.meshwork.proxyapi.HttpMatch;

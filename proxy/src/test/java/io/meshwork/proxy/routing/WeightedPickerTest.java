@@ -1,5 +1,6 @@
 package io.meshwork.proxy.routing;
 
+import io.meshwork.proxy.routing.match.WeightedPicker;
 import io.meshwork.proxyapi.WeightedTarget;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxy.upstream.LoadBalancing;
 import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxyapi.Cluster;
 import io.meshwork.proxyapi.Discovery;

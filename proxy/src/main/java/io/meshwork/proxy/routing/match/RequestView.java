@@ -1,4 +1,4 @@
-package io.meshwork.proxy.routing;
+package io.meshwork.proxy.routing.match;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -16,6 +16,14 @@ public final class RequestView {
     private final String rawQuery;
     private final String scheme;
     private Map<String, List<String>> query;
+
+    /** The view of {@code request} whose origin-form request-target is {@code target}, split into path and query. */
+    public static RequestView of(HttpRequest request, String target, String scheme) {
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        String query = q < 0 ? null : target.substring(q + 1);
+        return new RequestView(request, path.isEmpty() ? "/" : path, query, scheme);
+    }
 
     public RequestView(HttpRequest request, String path, String rawQuery, String scheme) {
         this.request = request;

@@ -1,4 +1,4 @@
-package io.meshwork.proxy.routing;
+package io.meshwork.proxy.routing.match;
 
 import io.meshwork.proxyapi.HeaderMatch;
 

@@ -1,4 +1,4 @@
-package io.meshwork.proxy.config;
+package io.meshwork.proxy.settings;
 
 /**
  * The virtual node or gateway this proxy serves, from {@code APPMESH_RESOURCE_ARN}: a full ARN

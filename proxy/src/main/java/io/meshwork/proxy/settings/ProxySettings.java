@@ -1,4 +1,4 @@
-package io.meshwork.proxy.config;
+package io.meshwork.proxy.settings;
 
 import io.meshwork.proxy.upstream.LoadBalancing;
 import java.net.InetAddress;
