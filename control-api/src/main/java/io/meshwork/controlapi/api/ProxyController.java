@@ -1,6 +1,5 @@
 package io.meshwork.controlapi.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.controlapi.config.ControlApiSettings;

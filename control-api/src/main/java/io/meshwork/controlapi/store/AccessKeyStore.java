@@ -2,7 +2,6 @@ package io.meshwork.controlapi.store;
 
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

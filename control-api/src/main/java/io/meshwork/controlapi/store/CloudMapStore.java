@@ -3,10 +3,8 @@ package io.meshwork.controlapi.store;
 import io.meshwork.cloudmap.sync.NodeRef;
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

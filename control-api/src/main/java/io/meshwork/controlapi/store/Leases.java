@@ -2,10 +2,8 @@ package io.meshwork.controlapi.store;
 
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 
 /**
  * SQL for leases: one replica at a time holds a named lease, renews it while it works, and

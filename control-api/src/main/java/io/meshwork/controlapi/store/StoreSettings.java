@@ -2,10 +2,8 @@ package io.meshwork.controlapi.store;
 
 import jakarta.inject.Singleton;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.Optional;
 
 /** SQL for the store's own settings. */

@@ -3,6 +3,7 @@ package io.meshwork.proxy.e2e;
 import io.meshwork.proxy.support.ControlPlane;
 import io.meshwork.proxy.support.HostileApp;
 import io.meshwork.proxy.support.ProxyProcess;
+import io.meshwork.proxy.support.Running;
 import io.meshwork.proxy.support.TestBackend;
 import io.meshwork.proxy.support.WireHttpClient;
 import org.junit.jupiter.api.AfterAll;
@@ -14,7 +15,6 @@ import software.amazon.awssdk.services.appmesh.model.PortProtocol;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +34,7 @@ class HostileUpstreamEndToEndTest {
 
     private static ControlPlane plane;
     private static AppMeshClient appMesh;
-    private static final List<AutoCloseable> running = new ArrayList<>();
+    private static final Running running = new Running();
     private static final WireHttpClient http = new WireHttpClient("127.0.0.150", 15001);
     private static Path accessLog;
 
@@ -75,19 +75,14 @@ class HostileUpstreamEndToEndTest {
                 ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/pair", "127.0.0.152", "127.0.1.152", data, Map.of()),
                 ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/pair", "127.0.0.153", "127.0.1.153", data, Map.of()),
                 ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/caller", "127.0.0.150", "127.0.1.150", data, Map.of()));
-        running.addAll(proxies);
-        for (ProxyProcess p : proxies) {
-            p.awaitReady();
-        }
-        plane.awaitProxiesUpToDate(MESH, proxies.size());
+        proxies.forEach(running::add);
+        plane.awaitReady(MESH, proxies);
     }
 
     @AfterAll
     static void stop() throws Exception {
         http.close();
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
+        running.close();
         appMesh.close();
         plane.close();
     }

@@ -5,6 +5,7 @@ import io.meshwork.proxy.support.Load;
 import io.meshwork.proxy.support.WireHttpClient;
 import io.meshwork.proxy.support.ProcessBackend;
 import io.meshwork.proxy.support.ProxyProcess;
+import io.meshwork.proxy.support.Running;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class RealBackendsEndToEndTest {
 
     private static ControlPlane plane;
     private static AppMeshClient appMesh;
-    private static final List<AutoCloseable> running = new ArrayList<>();
+    private static final Running running = new Running();
     private static final WireHttpClient http = new WireHttpClient("127.0.0.130", 15001);
 
     @BeforeAll
@@ -64,20 +65,15 @@ class RealBackendsEndToEndTest {
             }
         }
         proxies.add(ProxyProcess.start(plane, "mesh/" + MESH + "/virtualNode/client", "127.0.0.130", "127.0.1.130", data, Map.of()));
-        running.addAll(proxies);
-        for (ProxyProcess p : proxies) {
-            p.awaitReady();
-        }
+        proxies.forEach(running::add);
         // Every instance registered and every proxy running the configuration that includes them.
-        plane.awaitProxiesUpToDate(MESH, proxies.size());
+        plane.awaitReady(MESH, proxies);
     }
 
     @AfterAll
     static void stop() throws Exception {
         http.close();
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.get(i).close();
-        }
+        running.close();
         appMesh.close();
         plane.close();
     }

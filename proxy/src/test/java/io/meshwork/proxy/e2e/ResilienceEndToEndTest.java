@@ -1,6 +1,7 @@
 package io.meshwork.proxy.e2e;
 
 import io.meshwork.proxy.support.ControlPlane;
+import io.meshwork.proxy.support.Load;
 import io.meshwork.proxy.support.MeshHttp;
 import io.meshwork.proxy.support.ProxyProcess;
 import io.meshwork.proxy.support.ProxyProcessStats;
@@ -30,11 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -118,17 +115,17 @@ class ResilienceEndToEndTest {
     void retriesHideAnInstanceThatFailsHalfItsRequests() throws Exception {
         // App Mesh's own default (no retry policy on the route): 2 retries on 503.
         apps[1].failing(0.5, 503);
-        assertTrue(load(8, 1000, () -> http.get(SERVICE, "/")).successRate() >= 0.999, "the default policy retries 503");
+        assertTrue(Load.run(8, 1000, ResilienceEndToEndTest::call).successRate() >= 0.999, "the default policy retries 503");
 
         // A status the default does not retry reaches the caller raw: about a sixth of requests.
         apps[1].failing(0.5, 500);
-        double raw = load(8, 1200, () -> http.get(SERVICE, "/")).successRate();
+        double raw = Load.run(8, 1200, ResilienceEndToEndTest::call).successRate();
         assertTrue(raw > 0.75 && raw < 0.92, "raw failures without a policy for 500: success " + raw);
 
         // With a policy of 3 retries on server errors the caller sees none of it.
         setRoute(route(retry(3, 2000, "server-error"), null));
         apps[1].failing(0.5, 503);
-        Result result = load(8, 5000, () -> http.get(SERVICE, "/"));
+        Load.Result result = Load.run(8, 5000, ResilienceEndToEndTest::call);
         assertTrue(result.successRate() >= 0.999, "success " + result.successRate() + " over 5,000 requests");
         String stats = new ProxyProcessStats("127.0.0.110").get("/stats/prometheus");
         assertTrue(stats.contains("meshwork_upstream_retries_total{cluster=\"api\",reason=\"503\"}"), stats);
@@ -142,7 +139,7 @@ class ResilienceEndToEndTest {
                 .maxEjectionPercent(50).build()));
         setRoute(route(retry(3, 2000, "gateway-error"), null));
         AtomicLong killedAt = new AtomicLong();
-        Result result = load(4, 3000, () -> http.get(SERVICE, "/"), n -> {
+        Load.Result result = Load.run(4, 3000, ResilienceEndToEndTest::call, n -> {
             if (n == 1000) {
                 try {
                     proxies[2].kill();
@@ -179,14 +176,14 @@ class ResilienceEndToEndTest {
     void aStalledInstanceCostsAtMostThePerRetryTimeoutAndTheRouteTimeoutBoundsEverything() throws Exception {
         setRoute(route(retry(2, 500, "gateway-error"), 2000L));
         apps[0].stalled(true);
-        Result oneStalled = load(6, 90, () -> http.get(SERVICE, "/"));
+        Load.Result oneStalled = Load.run(6, 90, ResilienceEndToEndTest::call);
         assertEquals(1.0, oneStalled.successRate(), "retries go to the instances that answer");
         assertTrue(oneStalled.maxMillis() < 1500, "slowest " + oneStalled.maxMillis() + " ms: one per-retry timeout plus backoff");
 
         for (TestBackend app : apps) {
             app.stalled(true);
         }
-        Result allStalled = load(6, 12, () -> http.get(SERVICE, "/"));
+        Load.Result allStalled = Load.run(6, 12, ResilienceEndToEndTest::call);
         assertEquals(0.0, allStalled.successRate());
         assertTrue(allStalled.maxMillis() < 2500, "slowest " + allStalled.maxMillis() + " ms; the route timeout is 2 s");
         assertEquals(504, http.get(SERVICE, "/").statusCode());
@@ -323,53 +320,8 @@ class ResilienceEndToEndTest {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    // --- load -----------------------------------------------------------------------------------
-
-    private record Result(int total, int ok, long maxMillis) {
-        double successRate() {
-            return (double) ok / total;
-        }
-    }
-
-    private interface Call {
-        HttpResponse<String> send();
-    }
-
-    private static Result load(int threads, int total, Call call) throws Exception {
-        return load(threads, total, call, n -> { });
-    }
-
-    /** {@code total} calls from {@code threads} threads; {@code onEach} sees the running count (to inject faults). */
-    private static Result load(int threads, int total, Call call, java.util.function.IntConsumer onEach) throws Exception {
-        AtomicInteger issued = new AtomicInteger();
-        AtomicInteger ok = new AtomicInteger();
-        AtomicLong slowest = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                workers.add(pool.submit(() -> {
-                    int n;
-                    while ((n = issued.incrementAndGet()) <= total) {
-                        onEach.accept(n);
-                        long start = System.nanoTime();
-                        try {
-                            if (call.send().statusCode() == 200) {
-                                ok.incrementAndGet();
-                            }
-                        } catch (RuntimeException failed) {
-                            // a reset or refused connection counts as a failure
-                        }
-                        slowest.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), Math::max);
-                    }
-                }));
-            }
-            for (Future<?> w : workers) {
-                w.get(5, TimeUnit.MINUTES);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return new Result(total, ok.get(), slowest.get());
+    /** One call of the service through the client's proxy, as the load counts it. */
+    private static Load.Reply call() {
+        return Load.Reply.of(http.get(SERVICE, "/"));
     }
 }

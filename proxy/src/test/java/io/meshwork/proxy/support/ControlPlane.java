@@ -135,6 +135,12 @@ public final class ControlPlane implements AutoCloseable {
                 .equals(before.get(p.path("proxyId").asText()))), "acknowledge the change");
     }
 
+    /** Waits until every one of {@code proxies} is ready and runs the version the control API holds for it. */
+    public void awaitReady(String mesh, java.util.List<ProxyProcess> proxies) {
+        proxies.forEach(ProxyProcess::awaitReady);
+        awaitProxiesUpToDate(mesh, proxies.size());
+    }
+
     /** Waits until {@code expectedProxies} live proxies of the mesh run the version the control API holds for each. */
     public void awaitProxiesUpToDate(String mesh, int expectedProxies) {
         awaitProxies(mesh, proxies -> proxies.size() == expectedProxies, "be up to date");
