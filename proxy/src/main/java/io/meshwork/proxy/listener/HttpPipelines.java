@@ -70,8 +70,10 @@ public final class HttpPipelines {
 
     static void addHttp1(ChannelPipeline p, RequestPath path, long keepAliveMillis) {
         p.addLast("http1", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
-        p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, keepAliveMillis));
+        // After pipelining: a request held there is not yet in progress, so its wait must not count against
+        // the keep-alive deadline the previous response armed.
         p.addLast("pipelining", new Http1PipeliningHandler());
+        p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, keepAliveMillis));
         p.addLast("malformed", new MalformedRequestHandler(path));
         p.addLast("continue", new HttpServerExpectContinueHandler());
         p.addLast("exchange", new HttpExchangeHandler(path, false));
