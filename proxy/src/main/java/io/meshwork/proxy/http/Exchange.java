@@ -414,6 +414,10 @@ final class Exchange implements UpstreamAttempt.Listener {
     /** The caller's request body could not be parsed: the exchange ends, and the connection with it. */
     void malformedRequestBody(Throwable cause) {
         if (finished) {
+            // Answered already, but the connection lost its framing: nothing more can be read from it.
+            requestDone = true;
+            downstream.exchangeEnded(this);
+            ctx.close();
             return;
         }
         requestDone = true;
@@ -496,6 +500,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         path.observer().completed(record());
         if (requestDone || !ctx.channel().isActive()) {
             downstream.exchangeEnded(this);
+        } else {
+            // The rest of the request body is read and dropped, whatever paused reading for it.
+            ctx.channel().config().setAutoRead(true);
         }
         // Otherwise the response goes out before the request ended: the rest of the body is read and
         // dropped, and the connection goes on (or closes) when its last part arrives.

@@ -23,6 +23,9 @@ final class ForwardedHeaders {
             AsciiString.cached("proxy-connection"), HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.EXPECT};
 
+    /** Headers a Connection header may not make hop-by-hop. */
+    private static final java.util.Set<String> END_TO_END = java.util.Set.of("content-length", "host");
+
     private ForwardedHeaders() {
     }
 
@@ -127,7 +130,13 @@ final class ForwardedHeaders {
         String connection = h.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             for (String token : connection.split(",")) {
-                h.remove(token.trim());
+                String name = token.trim();
+                // A message's framing and its Host are end to end whatever Connection claims: a request
+                // that names Content-Length there would otherwise reach the app without its length,
+                // and its body would be read as a second, smuggled request.
+                if (!END_TO_END.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    h.remove(name);
+                }
             }
         }
         for (AsciiString name : HOP_BY_HOP) {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -15,7 +16,9 @@ import java.util.ArrayDeque;
  * and answers must go back in order. This handler passes one request at a time on (its body
  * parts with it) and holds whatever comes after it until its response is written complete;
  * then it passes the next. Reading pauses while more than {@value #MAX_HELD} messages wait.
- * Interim answers (100 Continue) do not complete a request.
+ * Interim answers (100 Continue) do not complete a request. After an answer that closes the
+ * connection nothing more is passed on: a request pipelined behind it is never processed
+ * (RFC 9112 9.6), since its caller will never see the answer.
  */
 public final class Http1PipeliningHandler extends ChannelDuplexHandler {
     static final int MAX_HELD = 32;
@@ -26,9 +29,16 @@ public final class Http1PipeliningHandler extends ChannelDuplexHandler {
     /** A request went on whose response is not yet written complete. */
     private boolean awaitingResponse;
     private boolean releaseScheduled;
+    /** An answer that ends the connection was written: what follows it is dropped. */
+    private boolean closing;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing && !requestOpen) {
+            // Only the body of the request being answered still goes on; the next request never does.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (!held.isEmpty() || (awaitingResponse && !requestOpen)) {
             held.add(msg);
             if (held.size() > MAX_HELD) {
@@ -57,6 +67,10 @@ public final class Http1PipeliningHandler extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         boolean interim = msg instanceof HttpResponse response && response.status().code() < 200;
+        if (msg instanceof HttpResponse response && !interim && !HttpUtil.isKeepAlive(response)) {
+            closing = true;
+            releaseHeld();
+        }
         boolean completesResponse = msg instanceof LastHttpContent && !interim;
         ctx.write(msg, promise);
         if (completesResponse && awaitingResponse) {
@@ -72,7 +86,7 @@ public final class Http1PipeliningHandler extends ChannelDuplexHandler {
      * its last response part is still finishing, and the next must not start inside it.
      */
     private void scheduleRelease(ChannelHandlerContext ctx) {
-        if (held.isEmpty() || releaseScheduled) {
+        if (held.isEmpty() || releaseScheduled || closing) {
             return;
         }
         releaseScheduled = true;
@@ -84,7 +98,7 @@ public final class Http1PipeliningHandler extends ChannelDuplexHandler {
 
     private void release(ChannelHandlerContext ctx) {
         boolean passed = false;
-        while (!held.isEmpty() && !(awaitingResponse && !requestOpen) && ctx.channel().isActive()) {
+        while (!held.isEmpty() && !(awaitingResponse && !requestOpen) && !closing && ctx.channel().isActive()) {
             pass(ctx, held.poll());
             passed = true;
         }
@@ -98,14 +112,16 @@ public final class Http1PipeliningHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        while (!held.isEmpty()) {
-            ReferenceCountUtil.release(held.poll());
-        }
+        releaseHeld();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseHeld();
+    }
+
+    private void releaseHeld() {
         while (!held.isEmpty()) {
             ReferenceCountUtil.release(held.poll());
         }

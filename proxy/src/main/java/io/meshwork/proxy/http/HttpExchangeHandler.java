@@ -45,8 +45,12 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
             }
             current = new Exchange(path, this, request, http2Stream);
             current.start();
-            if (msg instanceof FullHttpMessage full && current != null) {
-                current.requestPart(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+            if (msg instanceof FullHttpMessage full) {
+                if (current != null) {
+                    current.requestPart(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+                } else {
+                    full.release(); // the exchange ended as it started (its caller had gone)
+                }
             }
         } else if (msg instanceof HttpContent content) {
             if (current != null) {
@@ -124,6 +128,10 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
             return;
         }
         current = null;
+        // The exchange may have paused reading (backpressure from its upstream, or a body held while
+        // connecting): the connection reads again for its next request. The pipelining handler
+        // pauses it again at once if it already holds too many.
+        ctx.channel().config().setAutoRead(true);
         if (http2Stream) {
             // A stream carries one exchange: its timer goes now, or it would keep the closed stream
             // (and all it references) on the heap until the timeout passed.

@@ -105,7 +105,9 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         if (flush) {
             ch.flush();
         }
-        listener.attemptConnected(this);
+        if (!ended) { // a pooled connection the peer had closed fails its first flush at once
+            listener.attemptConnected(this);
+        }
     }
 
     /** Writes the next body part; flushes when asked (the caller coalesces flushes per read batch). */
@@ -147,6 +149,11 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         upstream.outcome(endpoint, failed);
         if (channel != null) {
             relay.detach();
+            if (reusable) {
+                // Backpressure from a slow caller may have paused it; an idle pooled connection must read,
+                // or the upstream closing it (or stray bytes) would go unnoticed until it is reused.
+                channel.config().setAutoRead(true);
+            }
             connections.release(channel, reusable);
         }
     }
