@@ -525,7 +525,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     }
 
     private void touch() {
-        if (deadlines != null) {
+        if (deadlines != null && deadlines.watchesIdle()) {
             deadlines.activity(now());
         }
     }

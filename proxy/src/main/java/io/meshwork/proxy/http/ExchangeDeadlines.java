@@ -33,6 +33,11 @@ final class ExchangeDeadlines {
         attempt = 0;
     }
 
+    /** Whether an idle timeout is set: only then is activity worth a clock read. */
+    boolean watchesIdle() {
+        return idleNanos != 0;
+    }
+
     /** A byte went one way or the other. */
     void activity(long now) {
         lastActivity = now;

@@ -42,6 +42,7 @@ class HttpExchangeHandlerTest {
     private TestUpstream upstream = new TestUpstream(A, B);
     private RetryRules rules = RetryRules.NONE;
     private long timeoutMillis = 15_000;
+    private long idleMillis;
     private EmbeddedChannel caller;
 
     @AfterEach
@@ -188,6 +189,20 @@ class HttpExchangeHandlerTest {
     }
 
     @Test
+    void theIdleTimeoutCountsFromTheLastByteAndEndsAStalledAnswer() {
+        idleMillis = 300;
+        send(GET);
+        afterMillis(250);
+        upstreams.last().answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        afterMillis(250);
+        assertTrue(caller.isActive(), "a byte 250 ms ago: not idle yet");
+        afterMillis(60);
+        assertFalse(caller.isActive(), "300 ms without a byte either way ends it");
+        assertTrue(received().endsWith("hello"));
+        assertEquals(ResponseFlag.UPSTREAM_REQUEST_TIMEOUT, records.get(0).flags());
+    }
+
+    @Test
     void aSmallBodyIsResentExactlyOnARetry() {
         rules = retry(1, 0, "server-error");
         send("POST /orders HTTP/1.1\r\nHost: api.local\r\nContent-Length: 9\r\n\r\n{\"id\":42}");
@@ -328,7 +343,7 @@ class HttpExchangeHandlerTest {
     private final class FixedRouting implements RequestRouting {
         @Override
         public RouteDecision route(HttpRequest request) {
-            return new RouteDecision.Forward(upstream, Protocol.HTTP, "all", timeoutMillis, 0, rules, null, null, null, null);
+            return new RouteDecision.Forward(upstream, Protocol.HTTP, "all", timeoutMillis, idleMillis, rules, null, null, null, null);
         }
 
         @Override
