@@ -115,10 +115,6 @@ final class Bundle {
         return dir;
     }
 
-    Path rootfs() {
-        return Path.of(config.path("root").path("path").asText()).isAbsolute()
-                ? Path.of(config.path("root").path("path").asText()) : dir.resolve(config.path("root").path("path").asText());
-    }
 
     /** Writes config.json; runc reads it when the container is created. */
     Bundle save() {

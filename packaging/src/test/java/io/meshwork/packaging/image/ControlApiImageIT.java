@@ -28,7 +28,7 @@ class ControlApiImageIT {
 
     @BeforeAll
     static void start() {
-        ImageHost.assumeImagesRunnable("control-api");
+        ImageHost.assumeImagesRunnable("ControlApiImageIT", "control-api");
         ns = NetworkNamespace.create();
         api = ControlApiContainer.start(work, ns);
     }

@@ -19,17 +19,35 @@ final class ImageHost {
         return ROOT.resolve(module).resolve("target").resolve("meshwork-" + module + "-image.tar");
     }
 
-    /** Skips the calling test, saying why, unless images can be unpacked and run here. */
-    static void assumeImagesRunnable(String... modules) {
-        assumeTrue(Boolean.getBoolean("meshwork.images.built"),
-                "skipped: the images are built and tested only with -Pimages (mvn -B -Pimages verify)");
-        assumeTrue("root".equals(System.getProperty("user.name")),
-                "skipped: running images needs root (network namespaces, runc)");
+    /**
+     * Skips the calling test class unless images can be unpacked and run here, and says why on the
+     * build's output (a class skipped in @BeforeAll is otherwise reported as no tests at all).
+     */
+    static void assumeImagesRunnable(String test, String... modules) {
+        String reason = whyNotRunnable(modules);
+        if (reason != null) {
+            System.out.println(test + " skipped: " + reason);
+        }
+        assumeTrue(reason == null, reason);
+    }
+
+    private static String whyNotRunnable(String... modules) {
+        if (!Boolean.getBoolean("meshwork.images.built")) {
+            return "the images are built and tested only with -Pimages (mvn -B -Pimages verify)";
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "running images needs root (network namespaces, runc)";
+        }
         for (String tool : new String[] {"runc", "umoci", "ip", "curl"}) {
-            assumeTrue(Command.onPath(tool), "skipped: " + tool + " is missing (apt-get install runc umoci iproute2 curl)");
+            if (!Command.onPath(tool)) {
+                return tool + " is missing (apt-get install runc umoci iproute2 curl)";
+            }
         }
         for (String module : modules) {
-            assumeTrue(Files.isRegularFile(archive(module)), "skipped: " + archive(module) + " was not built");
+            if (!Files.isRegularFile(archive(module))) {
+                return archive(module) + " was not built";
+            }
         }
+        return null;
     }
 }

@@ -36,7 +36,7 @@ class ProxyImageIT {
 
     @BeforeAll
     static void start() {
-        ImageHost.assumeImagesRunnable("control-api", "proxy");
+        ImageHost.assumeImagesRunnable("ProxyImageIT", "control-api", "proxy");
         ns = NetworkNamespace.create();
         api = ControlApiContainer.start(work.resolve("control-api"), ns);
         proxyBundle = Bundle.unpack(ImageHost.archive("proxy"), work.resolve("proxy"))
