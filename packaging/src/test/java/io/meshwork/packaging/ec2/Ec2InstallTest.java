@@ -1,5 +1,6 @@
 package io.meshwork.packaging.ec2;
 
+import io.meshwork.packaging.Await;
 import io.meshwork.packaging.Command;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,7 +67,7 @@ class Ec2InstallTest {
     }
 
     @Test
-    void theInstalledControlApiAndProxyRunAndTheProxyGetsItsNodesConfiguration() throws Exception {
+    void theInstalledControlApiAndProxyRunAndTheProxyGetsItsNodesConfiguration() throws IOException, InterruptedException {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -83,7 +82,9 @@ class Ec2InstallTest {
                 "CONTROL_API_ROOT_ACCESS_KEY_ID", KEY_ID, "CONTROL_API_ROOT_SECRET_ACCESS_KEY", SECRET));
         Process proxy = null;
         try {
-            await(() -> answers(api.resolve("/health")), "the installed control API", controlApi);
+            Await.until(Duration.ofSeconds(60), () -> answers(api.resolve("/health")) || !controlApi.isAlive(),
+                    () -> "the installed control API does not answer:\n" + log("meshwork-control-api"));
+            assertTrue(controlApi.isAlive(), () -> "the installed control API exited:\n" + log("meshwork-control-api"));
             try (AppMeshClient appMesh = AppMeshClient.builder().endpointOverride(api).region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
                     .httpClient(UrlConnectionHttpClient.create()).build()) {
@@ -100,9 +101,13 @@ class Ec2InstallTest {
                     "AWS_ACCESS_KEY_ID", KEY_ID, "AWS_SECRET_ACCESS_KEY", SECRET));
             URI ready = URI.create("http://" + address + ":9901/ready");
             Process started = proxy;
-            await(() -> answers(ready), "the installed proxy to have its configuration", started);
+            Await.until(Duration.ofSeconds(60), () -> answers(ready) || !started.isAlive(),
+                    () -> "the installed proxy has no configuration:\n" + log("meshwork-proxy"));
+            assertTrue(started.isAlive(), () -> "the installed proxy exited:\n" + log("meshwork-proxy"));
 
-            assertTrue(Files.list(host.resolve("var/lib/meshwork/proxy")).findAny().isPresent(), "the proxy saved its configuration");
+            try (Stream<Path> saved = Files.list(host.resolve("var/lib/meshwork/proxy"))) {
+                assertTrue(saved.findAny().isPresent(), "the proxy saved its configuration");
+            }
         } finally {
             stop(proxy);
             stop(controlApi);
@@ -126,13 +131,21 @@ class Ec2InstallTest {
 
     private static Process start(Path launcher, Map<String, String> java, Map<String, String> env) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(launcher.toString()).redirectErrorStream(true)
-                .redirectOutput(Files.createTempFile(host, launcher.getFileName().toString(), ".log").toFile())
+                .redirectOutput(host.resolve(launcher.getFileName() + ".log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().keySet().removeIf(name -> name.startsWith("PROXY_") || name.startsWith("CONTROL_API_")
                 || name.startsWith("APPMESH_") || name.startsWith("AWS_"));
         builder.environment().putAll(java);
         builder.environment().putAll(env);
         return builder.start();
+    }
+
+    private static String log(String launcher) {
+        try {
+            return Files.readString(host.resolve(launcher + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     private static boolean answers(URI uri) {
@@ -143,16 +156,6 @@ class Ec2InstallTest {
             return c.getResponseCode() == 200;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what, Process process) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!condition.getAsBoolean()) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no sign of " + what + " (exited: " + !process.isAlive() + ")");
-            }
-            Thread.sleep(100);
         }
     }
 

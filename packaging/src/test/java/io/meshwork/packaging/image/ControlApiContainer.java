@@ -1,5 +1,6 @@
 package io.meshwork.packaging.image;
 
+import io.meshwork.packaging.Await;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -13,7 +14,6 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The control API image running in a network namespace with nothing but its root key set, reached
@@ -48,26 +48,16 @@ final class ControlApiContainer implements AutoCloseable {
     }
 
     private void awaitHealthy() {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
+        Await.until(Duration.ofSeconds(60), () -> {
             try {
                 HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/health").toURL().openConnection();
                 c.setConnectTimeout(500);
                 c.setReadTimeout(2000);
-                if (c.getResponseCode() == 200) {
-                    return;
-                }
+                return c.getResponseCode() == 200;
             } catch (IOException notYet) {
-                // still starting
+                return false;
             }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException("the control API image did not answer /health at " + endpoint + ":\n" + container.log());
+        }, () -> "the control API image does not answer /health at " + endpoint + ":\n" + container.log());
     }
 
     Container container() {

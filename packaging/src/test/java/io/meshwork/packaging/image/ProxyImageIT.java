@@ -1,5 +1,6 @@
 package io.meshwork.packaging.image;
 
+import io.meshwork.packaging.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,6 @@ import software.amazon.awssdk.services.appmesh.AppMeshClient;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -127,26 +127,12 @@ class ProxyImageIT {
     }
 
     private static void awaitAdminPort() {
-        await(() -> proxy.exec("curl", "-s", "-o", "/dev/null", "http://localhost:9901/server_info").exitCode() == 0,
-                "the proxy's admin port");
+        Await.until(Duration.ofSeconds(60), () -> proxy.exec("curl", "-s", "-o", "/dev/null", "http://localhost:9901/server_info")
+                .exitCode() == 0, () -> "no admin port; proxy log:\n" + proxy.log());
     }
 
     private static void awaitHealthy() {
-        await(() -> proxy.exec("sh", "-c", HEALTH_CHECK).exitCode() == 0, "the ECS health check to pass");
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting for " + what + "; proxy log:\n" + proxy.log());
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(Duration.ofSeconds(60), () -> proxy.exec("sh", "-c", HEALTH_CHECK).exitCode() == 0,
+                () -> "the ECS health check still fails; proxy log:\n" + proxy.log());
     }
 }
