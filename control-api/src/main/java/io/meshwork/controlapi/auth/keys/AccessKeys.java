@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AccessKeys {
     private static final Logger LOG = LoggerFactory.getLogger(AccessKeys.class);
     private static final long CACHE_MILLIS = 2_000;
-    private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
-    private static final char[] SECRET_ALPHABET =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
 
     private record Cached(Optional<AccessKey> key, long loadedAt) {
     }
@@ -37,7 +33,6 @@ public final class AccessKeys {
     private final AccessKeyStore store;
     private final SecretCipher cipher;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
     public AccessKeys(Database database, AccessKeyStore store, SecretCipher cipher, Clock clock) {
@@ -106,19 +101,11 @@ public final class AccessKeys {
     }
 
     public String newId() {
-        StringBuilder sb = new StringBuilder("MWK");
-        for (int i = 0; i < 17; i++) {
-            sb.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
-        }
-        return sb.toString();
+        return KeyMaterial.newId(AccessKey.KEY_PREFIX);
     }
 
     public String newSecret() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            sb.append(SECRET_ALPHABET[random.nextInt(SECRET_ALPHABET.length)]);
-        }
-        return sb.toString();
+        return KeyMaterial.newSecret();
     }
 
     private void requireNotRoot(String accessKeyId) {
