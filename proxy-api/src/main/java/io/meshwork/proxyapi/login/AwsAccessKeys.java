@@ -8,7 +8,14 @@ package io.meshwork.proxyapi.login;
  * AWS's counts as Meshwork's.
  */
 public final class AwsAccessKeys {
+    /** The id prefix of Meshwork session keys (from an AWS login). */
+    public static final String MESHWORK_SESSION_PREFIX = "MWS";
+
     private AwsAccessKeys() {
+    }
+
+    public static boolean isMeshworkSession(String accessKeyId) {
+        return accessKeyId != null && accessKeyId.startsWith(MESHWORK_SESSION_PREFIX);
     }
 
     public static boolean isAwsIssued(String accessKeyId) {

@@ -14,8 +14,7 @@ import java.util.UUID;
  * The proxy's configuration, all from the environment (DESIGN.md, "Proxy"). Everything else
  * the proxy does comes from the snapshot the control plane sends.
  */
-public record ProxySettings(ResourceRef resource, URI controlApi, String accessKeyId, String secretAccessKey,
-                            String sessionToken, String region, Mode mode, String localAddress, String appAddress,
+public record ProxySettings(ResourceRef resource, URI controlApi, String region, Mode mode, String localAddress, String appAddress,
                             int ingressPort, int egressPort, int adminPort, Path dataDir, String proxyId,
                             String endpointAddress, LoadBalancing loadBalancing, Map<String, String> cloudMapRegistration) {
     public enum Mode { SIDECAR, LOCAL }
@@ -31,12 +30,6 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
             default -> throw new IllegalArgumentException("PROXY_MODE must be sidecar or local, got " + env.get("PROXY_MODE"));
         };
         String localAddress = env.getOrDefault("PROXY_LOCAL_ADDRESS", "0.0.0.0");
-        String accessKey = env.get("AWS_ACCESS_KEY_ID");
-        String secret = env.get("AWS_SECRET_ACCESS_KEY");
-        if (accessKey == null || secret == null) {
-            throw new IllegalArgumentException("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required: the proxy signs"
-                    + " its calls to the control plane (the key needs appmesh:StreamAggregatedResources on " + resource + ")");
-        }
         String endpoint = env.get("PROXY_ENDPOINT_ADDRESS");
         if (endpoint == null && !resource.isGateway()) {
             endpoint = mode == Mode.LOCAL && !"0.0.0.0".equals(localAddress) ? localAddress : firstSiteAddress();
@@ -45,7 +38,7 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
         String proxyId = env.getOrDefault("PROXY_ID", (resource.name() + "-" + localAddress + "-"
                 + UUID.randomUUID().toString().substring(0, 8)).replaceAll("[^A-Za-z0-9._:-]", "_"));
         return new ProxySettings(resource, URI.create(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
-                accessKey, secret, env.get("AWS_SESSION_TOKEN"), region, mode, localAddress,
+                region, mode, localAddress,
                 env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
                 port(env, "PROXY_EGRESS_PORT", 15001), port(env, "PROXY_ADMIN_PORT", 9901), Path.of(dataDir), proxyId,
                 endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")), cloudMapRegistration(env));
@@ -83,7 +76,7 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
 
     @Override
     public String toString() {
-        return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", accessKeyId=" + accessKeyId + ", mode=" + mode
+        return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", mode=" + mode
                 + ", localAddress=" + localAddress + ", appAddress=" + appAddress + ", ports=" + ingressPort + "/"
                 + egressPort + "/" + adminPort + ", proxyId=" + proxyId + ", endpointAddress=" + endpointAddress
                 + ", loadBalancing=" + loadBalancing + (cloudMapRegistration == null ? "" : ", cloudMapRegistration="

@@ -1,6 +1,7 @@
 package io.meshwork.controlapi.auth.keys;
 
 import io.meshwork.controlapi.auth.iam.PolicyDocument;
+import io.meshwork.proxyapi.login.AwsAccessKeys;
 
 /**
  * A Meshwork access key: its id, its secret (in memory only) and what it may do. Session keys
@@ -10,7 +11,7 @@ import io.meshwork.controlapi.auth.iam.PolicyDocument;
 public record AccessKey(String accessKeyId, String name, String secretAccessKey, PolicyDocument policy, boolean root,
                         long createdAtMillis) {
     public static final String KEY_PREFIX = "MWK";
-    public static final String SESSION_PREFIX = "MWS";
+    public static final String SESSION_PREFIX = AwsAccessKeys.MESHWORK_SESSION_PREFIX;
 
     public static AccessKey session(String accessKeyId, String principalArn, String secretAccessKey, PolicyDocument policy,
                                     long issuedAtMillis) {
