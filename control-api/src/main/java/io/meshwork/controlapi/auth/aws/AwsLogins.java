@@ -5,7 +5,7 @@ import io.meshwork.controlapi.config.ControlApiSettings;
 import io.meshwork.controlapi.config.StartupFailure;
 import io.meshwork.controlapi.error.AppMeshException;
 import io.meshwork.proxyapi.AwsLogin;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,7 @@ import java.util.Set;
  * and hand out session credentials carrying it ({@link SessionTokens}). Nothing the caller
  * claims is believed: its identity is what STS answered to the control API's own call.
  */
-@Singleton
+@Context // built at start: a bad setting stops the process there, not at the first login
 public final class AwsLogins {
     private static final Logger LOG = LoggerFactory.getLogger(AwsLogins.class);
     private static final Duration MIN_SESSION = Duration.ofSeconds(5);

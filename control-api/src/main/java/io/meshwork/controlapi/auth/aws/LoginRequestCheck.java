@@ -113,6 +113,8 @@ final class LoginRequestCheck {
                 forwarded.put(name, value);
             }
         }
+        // STS reads the body as a form only when told so; an unsigned Content-Type changes no signature.
+        forwarded.putIfAbsent("content-type", "application/x-www-form-urlencoded; charset=utf-8");
         if (!sts.hostHeader().equalsIgnoreCase(headers.get("host"))) {
             throw new SignatureException("The login was signed for host '" + headers.get("host") + "', not for this"
                     + " control API's STS endpoint '" + sts.hostHeader() + "'");
