@@ -52,7 +52,7 @@ public final class ControlApiCredentialsProvider implements AwsCredentialsProvid
     private final Clock clock;
     private final Listener listener;
     private AwsLogin.Parameters parameters;
-    private Current current;
+    private volatile Current current;
 
     private ControlApiCredentialsProvider(Builder builder) {
         this.aws = builder.aws != null ? builder.aws : DefaultCredentialsProvider.builder().build();
@@ -77,7 +77,21 @@ public final class ControlApiCredentialsProvider implements AwsCredentialsProvid
 
     @Override
     public AwsCredentials resolveCredentials() {
-        AwsCredentials resolved = aws.resolveCredentials();
+        Current held = current;
+        if (held != null && clock.millis() < held.refreshAtMillis()) {
+            return held.credentials();
+        }
+        AwsCredentials resolved;
+        try {
+            resolved = aws.resolveCredentials();
+        } catch (RuntimeException e) {
+            // The chain failed (IMDS or the ECS agent briefly away): a session that is still good serves on.
+            if (held != null && clock.millis() < held.usableUntilMillis()) {
+                listener.loginFailed("the AWS credentials chain failed: " + e.getMessage(), true);
+                return held.credentials();
+            }
+            throw e;
+        }
         return AwsAccessKeys.isAwsIssued(resolved.accessKeyId()) ? session(resolved) : resolved;
     }
 
