@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -50,7 +51,7 @@ public final class AwsLogins {
         }
         this.sts = sts;
         this.maxAge = controlApi.maxClockSkew();
-        this.check = new LoginRequestCheck(sts, Set.copyOf(serverIds), maxAge, clock);
+        this.check = new LoginRequestCheck(sts, Collections.unmodifiableSet(serverIds), maxAge, clock);
         this.verified = new VerifiedIdentities(clock);
         this.principals = principals;
         this.tokens = tokens;

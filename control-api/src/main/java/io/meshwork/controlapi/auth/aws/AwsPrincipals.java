@@ -2,6 +2,7 @@ package io.meshwork.controlapi.auth.aws;
 
 import io.meshwork.controlapi.auth.iam.PolicyDocument;
 import io.meshwork.controlapi.auth.keys.PolicyJson;
+import io.meshwork.controlapi.auth.keys.RecentLookups;
 import io.meshwork.controlapi.error.AppMeshException;
 import io.meshwork.controlapi.model.StrictJson;
 import io.meshwork.controlapi.store.AwsPrincipalStore;
@@ -13,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which AWS roles and users may act on the mesh, and with which policy. Lookups are cached for
@@ -23,39 +23,26 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public final class AwsPrincipals {
     private static final Logger LOG = LoggerFactory.getLogger(AwsPrincipals.class);
-    private static final long CACHE_MILLIS = 2_000;
 
     /** A mapping: the role or user as the operator named it, and the policy its sessions carry. */
     public record Mapping(String arn, PolicyDocument policy, long createdAtMillis, long updatedAtMillis) {
     }
 
-    private record Cached(Optional<Mapping> mapping, long loadedAt) {
-    }
-
     private final Database database;
     private final AwsPrincipalStore store;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final RecentLookups<Mapping> cache;
 
     public AwsPrincipals(Database database, AwsPrincipalStore store, Clock clock) {
         this.database = database;
         this.store = store;
         this.clock = clock;
+        this.cache = new RecentLookups<>(clock, key -> database.inTransaction(tx -> store.find(tx, key)).map(AwsPrincipals::decode));
     }
 
     /** The mapping of a principal, by {@link AwsPrincipalArn#key()}. */
     public Optional<Mapping> find(String principalKey) {
-        long now = clock.millis();
-        Cached cached = cache.get(principalKey);
-        if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
-            return cached.mapping();
-        }
-        Optional<Mapping> mapping = database.inTransaction(tx -> store.find(tx, principalKey)).map(AwsPrincipals::decode);
-        if (cache.size() > 10_000) {
-            cache.clear();
-        }
-        cache.put(principalKey, new Cached(mapping, now));
-        return mapping;
+        return cache.find(principalKey);
     }
 
     public List<Mapping> list() {
@@ -72,7 +59,7 @@ public final class AwsPrincipals {
             // Another replica inserted it at the same moment: this write comes second and replaces it.
             row = database.inTransaction(tx -> store.put(tx, key, arn, policyJson, now));
         }
-        cache.remove(key);
+        cache.forget(key);
         LOG.info("AWS principal {} mapped to a policy", arn);
         return decode(row.orElseThrow(() -> new IllegalStateException("the mapping of " + arn + " was not stored")));
     }
@@ -80,7 +67,7 @@ public final class AwsPrincipals {
     public boolean delete(String arn) {
         String key = parse(arn).key();
         boolean deleted = database.inTransaction(tx -> store.delete(tx, key));
-        cache.remove(key);
+        cache.forget(key);
         if (deleted) {
             LOG.info("AWS principal {} unmapped: its sessions stop working", arn);
         }

@@ -55,22 +55,21 @@ class AwsLoginConfigurationTest {
 
     @Test
     void aSessionDurationOutOfRangeStopsTheProcess() throws Exception {
-        try (ControlApiProcess api = ControlApiProcess.start(ControlApiProcess.env(
-                "CONTROL_API_DATA_DIR", Files.createTempDirectory("meshwork-aws-login-").toString(),
-                "CONTROL_API_AWS_LOGIN_SESSION_DURATION", "13h"))) {
-            assertEquals(2, api.awaitExit(Duration.ofSeconds(60)));
-            assertTrue(api.output().contains("CONTROL_API_AWS_LOGIN_SESSION_DURATION must be between 5s and 12h, got PT13H"),
-                    api.output());
-        }
+        assertStopsSaying("CONTROL_API_AWS_LOGIN_SESSION_DURATION must be between 5s and 12h, got PT13H",
+                "CONTROL_API_AWS_LOGIN_SESSION_DURATION", "13h");
     }
 
     @Test
     void aRootKeyIdThatLooksLikeAnAwsKeyStopsTheProcess() throws Exception {
+        assertStopsSaying("CONTROL_API_ROOT_ACCESS_KEY_ID may not start with MWS",
+                "CONTROL_API_ROOT_ACCESS_KEY_ID", "ASIAROOTLOOKALIKE000");
+    }
+
+    private static void assertStopsSaying(String message, String variable, String value) throws Exception {
         try (ControlApiProcess api = ControlApiProcess.start(ControlApiProcess.env(
-                "CONTROL_API_DATA_DIR", Files.createTempDirectory("meshwork-aws-login-").toString(),
-                "CONTROL_API_ROOT_ACCESS_KEY_ID", "ASIAROOTLOOKALIKE000"))) {
+                "CONTROL_API_DATA_DIR", Files.createTempDirectory("meshwork-aws-login-").toString(), variable, value))) {
             assertEquals(2, api.awaitExit(Duration.ofSeconds(60)));
-            assertTrue(api.output().contains("CONTROL_API_ROOT_ACCESS_KEY_ID may not start with MWS"), api.output());
+            assertTrue(api.output().contains(message), api.output());
         }
     }
 }
