@@ -162,6 +162,37 @@ class SidecarEndToEndTest {
     }
 
     @Test
+    void awsEndpointsGetThroughDropAllByTheirTlsServerNameOrTheirHost() throws Exception {
+        io.netty.handler.ssl.util.SelfSignedCertificate cert = new io.netty.handler.ssl.util.SelfSignedCertificate("aws.test");
+        AtomicInteger tlsConnections = new AtomicInteger();
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("k", cert.key(), new char[0], new java.security.cert.Certificate[]{cert.cert()});
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        context.init(kmf.getKeyManagers(), null, null);
+        try (ServerSocket tls = context.getServerSocketFactory().createServerSocket()) {
+            tls.bind(new InetSocketAddress(NetworkNamespaces.BRIDGE_ADDRESS, 18443));
+            serve(tls, tlsConnections);
+            String url = "https://%s:18443/";
+            NetworkNamespaces.Result aws = net.exec(taskA, Map.of(), "curl", "-sk", "-m", "10",
+                    "--resolve", "sts.us-east-1.amazonaws.com:18443:" + NetworkNamespaces.BRIDGE_ADDRESS, url.formatted("sts.us-east-1.amazonaws.com"));
+            assertTrue(aws.output().contains("outside"), "TLS to *.amazonaws.com passes DROP_ALL, untouched: " + aws);
+            assertEquals(1, tlsConnections.get());
+            NetworkNamespaces.Result other = net.exec(taskA, Map.of(), "curl", "-sk", "-m", "10",
+                    "--resolve", "files.example.com:18443:" + NetworkNamespaces.BRIDGE_ADDRESS, url.formatted("files.example.com"));
+            assertFalse(other.output().contains("outside"), other.toString());
+            assertEquals(1, tlsConnections.get(), "TLS to any other server name does not");
+        }
+        int before = outsiderConnections.get();
+        NetworkNamespaces.Result plain = net.exec(taskA, Map.of(), "curl", "-s", "-m", "10",
+                "--resolve", "s3.amazonaws.com:18888:" + NetworkNamespaces.BRIDGE_ADDRESS, "http://s3.amazonaws.com:18888/");
+        assertTrue(plain.output().contains("outside"), "plain HTTP with an AWS Host passes too: " + plain);
+        assertEquals(before + 1, outsiderConnections.get());
+    }
+
+    @Test
     void ignoredAddressesPortsAndTheProxysOwnUidBypassTheProxy() {
         NetworkNamespaces.Result credentials = net.exec(taskA, Map.of(), "curl", "-s", "-m", "10", "http://169.254.170.2/v2/credentials");
         assertTrue(credentials.output().contains("credentials GET /v2/credentials"), "an ignored IP is reached directly: " + credentials);
@@ -231,6 +262,11 @@ class SidecarEndToEndTest {
         ServerSocket server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(address, port));
+        serve(server, connections);
+        return server;
+    }
+
+    private static void serve(ServerSocket server, AtomicInteger connections) {
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
@@ -244,9 +280,8 @@ class SidecarEndToEndTest {
                     // the next one
                 }
             }
-        }, "outside-" + port);
+        }, "outside-" + server.getLocalPort());
         t.setDaemon(true);
         t.start();
-        return server;
     }
 }
