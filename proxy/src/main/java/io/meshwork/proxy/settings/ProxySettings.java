@@ -21,9 +21,10 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String region,
 
     public static ProxySettings fromEnvironment(Map<String, String> env) {
         String arn = first(env, "APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME", "APPMESH_RESOURCE_NAME");
-        ResourceRef resource = ResourceRef.parse(arn);
-        String region = resource.regionOrNull() != null ? resource.regionOrNull()
+        ResourceRef parsed = ResourceRef.parse(arn);
+        String region = parsed.regionOrNull() != null ? parsed.regionOrNull()
                 : env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+        ResourceRef resource = parsed.inRegion(region);
         Mode mode = switch (env.getOrDefault("PROXY_MODE", "sidecar").toLowerCase()) {
             case "sidecar" -> Mode.SIDECAR;
             case "local" -> Mode.LOCAL;
@@ -40,7 +41,9 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String region,
         return new ProxySettings(resource, URI.create(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
                 region, mode, localAddress,
                 env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
-                port(env, "PROXY_EGRESS_PORT", 15001), port(env, "PROXY_ADMIN_PORT", 9901), Path.of(dataDir), proxyId,
+                port(env, "PROXY_EGRESS_PORT", 15001),
+                // App Mesh task definitions and the EKS controller move the admin port with ENVOY_ADMIN_ACCESS_PORT.
+                port(env, "PROXY_ADMIN_PORT", port(env, "ENVOY_ADMIN_ACCESS_PORT", 9901)), Path.of(dataDir), proxyId,
                 endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")), cloudMapRegistration(env));
     }
 

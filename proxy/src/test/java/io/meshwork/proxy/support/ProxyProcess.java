@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -81,6 +82,50 @@ public final class ProxyProcess implements AutoCloseable {
             return new ProxyProcess(builder.start(), address, log, env);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The proxy's classes and dependencies copied into {@code dir}, readable by any user: a
+     * sidecar runs as uid 1337, which cannot read root's Maven repository. Returns the classpath.
+     */
+    public static String stageClasspath(Path dir) {
+        try {
+            List<String> entries = new java.util.ArrayList<>();
+            List<String> sources = new java.util.ArrayList<>();
+            sources.add(Path.of("target", "classes").toAbsolutePath().toString());
+            sources.addAll(List.of(Files.readString(Path.of("target", "runtime-classpath.txt")).trim().split(java.io.File.pathSeparator)));
+            int n = 0;
+            for (String source : sources) {
+                Path from = Path.of(source);
+                // A reactor build lists sibling modules as their classes directories.
+                Path to = dir.resolve(Files.isDirectory(from) ? "classes-" + n++ : "lib/" + from.getFileName());
+                copy(from, to);
+                entries.add(to.toString());
+            }
+            try (var files = Files.walk(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString(
+                            Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+            return String.join(java.io.File.pathSeparator, entries);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 
