@@ -38,6 +38,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def server_bind(self):
+        # HTTPServer looks up its own address's name (getfqdn), which blocks for the DNS timeout
+        # where no resolver answers, as in a test's network namespace.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
 
 if __name__ == "__main__":
     NAME = sys.argv[1]

@@ -69,6 +69,10 @@ public final class ProxyMain {
             return;
         }
         LOG.info("starting {}", settings);
+        var ignored = io.meshwork.proxy.settings.EnvoyEnvironment.ignored(System.getenv());
+        if (!ignored.isEmpty()) {
+            LOG.warn("App Mesh Envoy settings this proxy does not support, ignored: {}", String.join(", ", ignored));
+        }
         Transport transport = Transport.detect();
         EventLoopGroup boss = transport.group(1);
         EventLoopGroup workers = transport.group(Math.max(1, Runtime.getRuntime().availableProcessors()));

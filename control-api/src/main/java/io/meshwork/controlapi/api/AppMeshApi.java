@@ -46,8 +46,14 @@ public final class AppMeshApi {
      */
     HttpResponse<byte[]> callExtension(HttpRequest<?> request, byte[] body, String action, String resourceArn,
                                        Function<ObjectNode, JsonNode> work) {
+        return callExtension(request, body, action, input -> resourceArn, work);
+    }
+
+    /** As above, for an extension whose target resource is named in the body. */
+    HttpResponse<byte[]> callExtension(HttpRequest<?> request, byte[] body, String action,
+                                       Function<ObjectNode, String> resourceArn, Function<ObjectNode, JsonNode> work) {
         ObjectNode input = StrictJson.parseObject(body);
-        authorize(request, action, resourceArn);
+        authorize(request, action, resourceArn.apply(input));
         return ok(work.apply(input));
     }
 

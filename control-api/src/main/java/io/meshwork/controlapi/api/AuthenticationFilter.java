@@ -2,6 +2,7 @@ package io.meshwork.controlapi.api;
 
 import io.meshwork.controlapi.auth.Authenticator;
 import io.meshwork.controlapi.auth.keys.AccessKey;
+import io.meshwork.proxyapi.AwsLogin;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.annotation.Order;
 import io.micronaut.http.HttpRequest;
@@ -23,8 +24,12 @@ import java.util.Set;
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 @Order(RequestLogFilter.ORDER + 1)
 final class AuthenticationFilter {
-    /** The health check, for load balancers that cannot sign. It reveals nothing about the mesh. */
-    static final Set<String> PUBLIC_PATHS = Set.of("/health");
+    /**
+     * The health check, for load balancers that cannot sign (it reveals nothing about the mesh),
+     * and AWS logins, which prove who calls with a signed GetCallerIdentity in their body instead
+     * ({@link AwsLoginController}).
+     */
+    static final Set<String> PUBLIC_PATHS = Set.of("/health", AwsLogin.PATH);
     private static final String CALLER = "meshwork.caller";
 
     private final Authenticator authenticator;
@@ -48,8 +53,12 @@ final class AuthenticationFilter {
                 .orElseThrow(() -> new IllegalStateException(request.getPath() + " was not authenticated"));
     }
 
-    /** For the access log: the key id, or "-" for a request refused before it was authenticated. */
+    /**
+     * For the access log: the key id (a session's with the AWS principal it belongs to), or "-"
+     * for a request refused before it was authenticated.
+     */
     static String callerId(HttpRequest<?> request) {
-        return request.getAttribute(CALLER, AccessKey.class).map(AccessKey::accessKeyId).orElse("-");
+        return request.getAttribute(CALLER, AccessKey.class)
+                .map(k -> k.isSession() ? k.accessKeyId() + "(" + k.principal() + ")" : k.accessKeyId()).orElse("-");
     }
 }

@@ -11,7 +11,7 @@ import jakarta.inject.Singleton;
 public final class Authorizer {
     public void check(AccessKey caller, String action, String resourceArn) {
         if (!PolicyEvaluator.isAllowed(caller.policy(), new RequestFacts(action, resourceArn))) {
-            throw AppMeshException.forbidden("User: " + caller.accessKeyId() + " is not authorized to perform: "
+            throw AppMeshException.forbidden("User: " + caller.principal() + " is not authorized to perform: "
                     + action + " on resource: " + resourceArn);
         }
     }

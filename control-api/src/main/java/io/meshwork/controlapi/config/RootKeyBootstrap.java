@@ -1,6 +1,8 @@
 package io.meshwork.controlapi.config;
 
+import io.meshwork.controlapi.auth.keys.AccessKey;
 import io.meshwork.controlapi.auth.keys.AccessKeys;
+import io.meshwork.proxyapi.login.AwsAccessKeys;
 import io.micronaut.context.annotation.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,11 @@ final class RootKeyBootstrap {
             throw new StartupFailure("Set both CONTROL_API_ROOT_ACCESS_KEY_ID and CONTROL_API_ROOT_SECRET_ACCESS_KEY, or neither");
         }
         if (id != null) {
+            if (id.startsWith(AccessKey.SESSION_PREFIX) || AwsAccessKeys.isAwsIssued(id)) {
+                // Clients tell keys apart by these prefixes: an AKIA/ASIA id would be exchanged for a session.
+                throw new StartupFailure("CONTROL_API_ROOT_ACCESS_KEY_ID may not start with " + AccessKey.SESSION_PREFIX
+                        + " (Meshwork's session keys), AKIA or ASIA (AWS's keys), got " + id);
+            }
             keys.ensureRoot(id, secret);
             LOG.info("root access key {} from the environment", id);
             return;

@@ -85,8 +85,10 @@ class AuthenticationTest {
      * request and a body no handler would accept. A route added later is covered without a thought.
      */
     @Test
-    void everyRouteRefusesAnUnsignedRequestExceptTheHealthCheck() {
-        Set<String> publicRoutes = Set.of("GET /health", "HEAD /health");
+    void everyRouteRefusesAnUnsignedRequestExceptTheHealthCheckAndAwsLogins() {
+        Set<String> publicRoutes = Set.of("GET /health", "HEAD /health", "GET /meshwork/v1/aws-login", "HEAD /meshwork/v1/aws-login");
+        // An AWS login proves who calls with the signed GetCallerIdentity in its body (AwsLoginTest).
+        String login = "POST /meshwork/v1/aws-login";
         List<String> routes = new ArrayList<>();
         List<String> notRefused = new ArrayList<>();
         server.context().getBean(Router.class).uriRoutes().forEach(route -> {
@@ -96,6 +98,9 @@ class AuthenticationTest {
                     "not json, not signed".getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "text/plain"));
             if (publicRoutes.contains(name)) {
                 assertEquals(200, response.statusCode(), name + " is public: " + response.body());
+            } else if (name.equals(login)) {
+                assertTrue(response.statusCode() >= 400 && response.statusCode() < 500 && !response.body().contains("sessionToken"),
+                        "a login without a signed GetCallerIdentity gets nothing: " + response.statusCode() + " " + response.body());
             } else if (response.statusCode() != 403
                     || !"ForbiddenException".equals(response.headers().firstValue("x-amzn-ErrorType").orElse(null))) {
                 notRefused.add(name + " -> " + response.statusCode() + " " + response.body());
@@ -104,7 +109,7 @@ class AuthenticationTest {
         assertEquals(List.of(), notRefused, "routes that judged an unsigned request on anything but its signature");
         assertTrue(routes.stream().filter(r -> r.contains("/v20190125")).count() >= 38, "every App Mesh operation: " + routes);
         assertTrue(routes.stream().anyMatch(r -> r.contains("/meshwork/v1/proxies")), "Meshwork's own API: " + routes);
-        assertTrue(routes.containsAll(publicRoutes), "the public routes exist: " + routes);
+        assertTrue(routes.containsAll(publicRoutes) && routes.contains(login), "the public routes exist: " + routes);
     }
 
     @Test

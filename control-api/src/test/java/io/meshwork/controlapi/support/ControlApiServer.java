@@ -3,6 +3,7 @@ package io.meshwork.controlapi.support;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -83,10 +84,15 @@ public final class ControlApiServer implements AutoCloseable {
     }
 
     public static AppMeshClient clientFor(URI endpoint, String keyId, String secret) {
+        return clientFor(endpoint, StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)));
+    }
+
+    /** A real SDK client whose credentials come from {@code credentials}, e.g. an AWS login. */
+    public static AppMeshClient clientFor(URI endpoint, AwsCredentialsProvider credentials) {
         return AppMeshClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
+                .credentialsProvider(credentials)
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(DefaultRetryStrategy.doNotRetry()).build())

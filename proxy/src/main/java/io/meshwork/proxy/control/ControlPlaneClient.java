@@ -4,11 +4,12 @@ import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxyapi.CertificateRequest;
 import io.meshwork.proxyapi.ProxyReport;
 import io.meshwork.proxyapi.SnapshotJson;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import io.meshwork.proxyapi.login.AwsAccessKeys;
+import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.signer.Aws4Signer;
 import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -26,8 +27,11 @@ import java.util.Optional;
 
 /**
  * The proxy's side of the data-plane protocol (docs/data-plane-protocol.md): long-poll for the
- * snapshot, report what runs, deregister. Every call is SigV4-signed with the proxy's key,
- * with service name {@code appmesh}, as App Mesh's Envoy signed its xDS stream.
+ * snapshot, report what runs, deregister. Every call is SigV4-signed, with service name
+ * {@code appmesh}, as App Mesh's Envoy signed its xDS stream: with a Meshwork key found by the
+ * standard AWS credential chain, or, when the chain finds AWS credentials (a task role, IRSA,
+ * Pod Identity, an instance profile), with the session those log in to
+ * ({@link ControlApiCredentialsProvider}).
  */
 public final class ControlPlaneClient {
     /** A fetched snapshot: its version and its JSON. */
@@ -52,7 +56,7 @@ public final class ControlPlaneClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
     private final Aws4Signer signer = Aws4Signer.create();
-    private final Aws4SignerParams signing;
+    private final ControlApiCredentialsProvider credentials;
 
     private volatile java.util.function.BooleanSupplier appHealthy = () -> true;
 
@@ -63,11 +67,7 @@ public final class ControlPlaneClient {
 
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
-        AwsCredentials credentials = settings.sessionToken() == null
-                ? AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())
-                : AwsSessionCredentials.create(settings.accessKeyId(), settings.secretAccessKey(), settings.sessionToken());
-        this.signing = Aws4SignerParams.builder().awsCredentials(credentials).signingName("appmesh")
-                .signingRegion(Region.of(settings.region())).build();
+        this.credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).listener(new LoginLog()).build();
     }
 
     /** The snapshot once it differs from {@code knownVersion}; empty when it stayed the same for {@code waitSeconds}. */
@@ -126,7 +126,9 @@ public final class ControlPlaneClient {
         if (body != null) {
             unsigned.contentStreamProvider(ContentStreamProvider.fromByteArray(body));
         }
-        SdkHttpFullRequest signed = signer.sign(unsigned.build(), signing);
+        AwsCredentials signingCredentials = signingCredentials();
+        SdkHttpFullRequest signed = signer.sign(unsigned.build(), Aws4SignerParams.builder().awsCredentials(signingCredentials)
+                .signingName("appmesh").signingRegion(Region.of(settings.region())).build());
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", "application/json");
@@ -136,7 +138,23 @@ public final class ControlPlaneClient {
                 values.forEach(v -> request.header(name, v));
             }
         });
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 403 && AwsAccessKeys.isMeshworkSession(signingCredentials.accessKeyId())
+                && !SnapshotJson.string(response.body()).contains("is not authorized to perform")) {
+            // The session itself was refused (expired while the proxy was suspended, the control API's
+            // encryption key changed): log in afresh at the next call. A policy refusal is not cured that way.
+            credentials.invalidate();
+        }
+        return response;
+    }
+
+    /** Credentials resolved now: the chain's may have rotated, a session may be due for renewal. */
+    private AwsCredentials signingCredentials() throws IOException {
+        try {
+            return credentials.resolveCredentials();
+        } catch (SdkException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static String encode(String s) {

@@ -117,21 +117,47 @@ public final class ListenerManager {
                 add(out, new ListenerSpec(new InetSocketAddress(local, l.port()), "ingress:" + l.protocol(),
                         tlsFront(l.port(), inbound(l.protocol(), app))));
             }
-        } else if (!config.listeners().isEmpty()) {
-            // iptables sends inbound traffic for every app port to one ingress port; without the original
-            // destination port the proxy delivers it to the node's first listener.
-            Listener first = config.listeners().values().iterator().next();
-            InetSocketAddress app = new InetSocketAddress(settings.appAddress(), first.port());
-            add(out, new ListenerSpec(new InetSocketAddress(local, settings.ingressPort()), "ingress:" + first.protocol(),
-                    tlsFront(first.port(), inbound(first.protocol(), app))));
-        }
-        add(out, new ListenerSpec(new InetSocketAddress(local, settings.egressPort()), "egress",
-                HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http")))));
-        if (settings.mode() == ProxySettings.Mode.LOCAL) {
+            add(out, new ListenerSpec(new InetSocketAddress(local, settings.egressPort()), "egress",
+                    HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http")))));
             addTcpBackends(config, out);
+            return out;
         }
+        // Sidecar: iptables sends inbound traffic for every app port to one ingress port and all outbound
+        // TCP to one egress port; each connection is served by where it was going.
+        if (!config.listeners().isEmpty()) {
+            add(out, new ListenerSpec(new InetSocketAddress(local, settings.ingressPort()), "ingress:sidecar",
+                    new SidecarIngress(active, l -> tlsFront(l.port(), inbound(l.protocol(),
+                            new InetSocketAddress(settings.appAddress(), l.port()))))));
+        }
+        add(out, new ListenerSpec(new InetSocketAddress(local, settings.egressPort()), "egress:sidecar",
+                new SidecarEgress(active, sidecarEgress)));
         return out;
     }
+
+    /** What an outbound connection in sidecar mode can become, by where it was going. */
+    private final SidecarEgress.Pipelines sidecarEgress = new SidecarEgress.Pipelines() {
+        @Override
+        public ChannelHandler http(InetSocketAddress destination) {
+            return HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http", destination)));
+        }
+
+        @Override
+        public ChannelHandler tcpRoute(String service, int port) {
+            return new TcpProxyInitializer(ch -> tcpTarget(service, port), transport.sockets(), stats, events);
+        }
+
+        @Override
+        public ChannelHandler passthrough(InetSocketAddress destination) {
+            Upstream fixed = Upstream.fixed("passthrough", destination);
+            return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(fixed, 0, null), transport.sockets(), stats, events);
+        }
+
+        @Override
+        public ChannelHandler awsEndpointsOnly(InetSocketAddress destination) {
+            return new AwsEndpointsOnlyHandler(destination, () -> new AwsTlsPassthrough(destination, transport.sockets()),
+                    () -> http(destination));
+        }
+    };
 
     /** The listener's TLS (STRICT, PERMISSIVE or none, as the configuration in force says) in front of its pipeline. */
     private ChannelHandler tlsFront(int port, ChannelHandler pipeline) {

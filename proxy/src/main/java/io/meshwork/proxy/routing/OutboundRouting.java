@@ -18,17 +18,25 @@ import java.net.InetSocketAddress;
  * Traffic the local app sends out: addressed by virtual service name in Host (or an absolute
  * URI, as to an HTTP proxy). Hosts that are not backends go through only under the mesh's
  * ALLOW_ALL egress filter, or when they are AWS endpoints ({@code *.amazonaws.com}), which App
- * Mesh always let through.
+ * Mesh always let through: to where the app was connecting when iptables redirected it (its
+ * original destination), else to the Host it named.
  */
 public final class OutboundRouting implements RequestRouting {
     private final ActiveConfig config;
     private final ClusterRegistry clusters;
     private final String scheme;
+    private final InetSocketAddress originalDestination;
 
     public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme) {
+        this(config, clusters, scheme, null);
+    }
+
+    /** For one redirected connection: {@code originalDestination} is where the app was connecting. */
+    public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme, InetSocketAddress originalDestination) {
         this.config = config;
         this.clusters = clusters;
         this.scheme = scheme;
+        this.originalDestination = originalDestination;
     }
 
     @Override
@@ -38,15 +46,18 @@ public final class OutboundRouting implements RequestRouting {
         String target = Authority.originForm(request);
         RequestView view = RequestView.of(request, target, scheme);
         ServiceRuntime service = current.service(authority.host());
+        // A Host without a port was sent to the port the app connected to (80 for a plain proxy request).
+        Integer port = authority.port() != null ? authority.port() : originalDestination != null ? originalDestination.getPort() : null;
         if (service != null) {
-            return ServiceRouting.route(service, authority.port(), view, authority.host(), clusters, target, null);
+            return ServiceRouting.route(service, port, view, authority.host(), clusters, target, null);
         }
         if (authority.host().isEmpty()) {
             return new RouteDecision.Reject(400, ResponseFlag.NO_ROUTE, "request has no Host to route by");
         }
         if (current.egressAllowAll() || authority.host().endsWith(".amazonaws.com")) {
-            int port = authority.port() == null ? 80 : authority.port();
-            return new RouteDecision.Forward(Upstream.fixed("passthrough", InetSocketAddress.createUnresolved(authority.host(), port)),
+            InetSocketAddress destination = originalDestination != null ? originalDestination
+                    : InetSocketAddress.createUnresolved(authority.host(), port == null ? 80 : port);
+            return new RouteDecision.Forward(Upstream.fixed("passthrough", destination),
                     Protocol.HTTP, "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null, null);
         }
         return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, authority.host() + " is not a backend of "

@@ -2,6 +2,7 @@ package io.meshwork.proxy.runtime;
 
 import io.meshwork.proxy.routing.match.HttpMatcher;
 import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.Route;
 import io.meshwork.proxyapi.ServicePort;
@@ -25,6 +26,14 @@ public final class RuntimeConfig {
     private final Map<String, ServiceRuntime> services;
     private final Map<Integer, Listener> listeners;
     private final List<GatewayRouteRuntime> gatewayRoutes;
+    private final Map<Integer, BackendPort> backendPorts;
+
+    /**
+     * What a port of the backends means to traffic the app sends to it: TCP to the service that
+     * has a TCP listener there (the first by name, if several do), else HTTP to route by Host.
+     */
+    public record BackendPort(Protocol protocol, String tcpService) {
+    }
 
     private RuntimeConfig(ProxySnapshot snapshot, byte[] json, Map<String, ServiceRuntime> services,
                           Map<Integer, Listener> listeners, List<GatewayRouteRuntime> gatewayRoutes) {
@@ -33,6 +42,21 @@ public final class RuntimeConfig {
         this.services = services;
         this.listeners = listeners;
         this.gatewayRoutes = gatewayRoutes;
+        this.backendPorts = backendPorts(services);
+    }
+
+    private static Map<Integer, BackendPort> backendPorts(Map<String, ServiceRuntime> services) {
+        Map<Integer, BackendPort> out = new HashMap<>();
+        services.values().stream().sorted(java.util.Comparator.comparing(ServiceRuntime::name)).forEach(service ->
+                service.ports().values().forEach(p -> {
+                    BackendPort existing = out.get(p.port());
+                    if (p.protocol() == Protocol.TCP && (existing == null || existing.protocol() != Protocol.TCP)) {
+                        out.put(p.port(), new BackendPort(Protocol.TCP, service.name()));
+                    } else if (existing == null) {
+                        out.put(p.port(), new BackendPort(p.protocol(), null));
+                    }
+                }));
+        return Collections.unmodifiableMap(out);
     }
 
     /** Compiles a snapshot; throws IllegalArgumentException when it cannot be applied (e.g. a bad regex). */
@@ -90,6 +114,11 @@ public final class RuntimeConfig {
 
     public List<GatewayRouteRuntime> gatewayRoutes() {
         return gatewayRoutes;
+    }
+
+    /** What the backends have on {@code port}, or null when none of them listens there. */
+    public BackendPort backendPort(int port) {
+        return backendPorts.get(port);
     }
 
     public boolean egressAllowAll() {

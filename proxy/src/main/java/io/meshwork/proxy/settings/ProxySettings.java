@@ -14,29 +14,23 @@ import java.util.UUID;
  * The proxy's configuration, all from the environment (DESIGN.md, "Proxy"). Everything else
  * the proxy does comes from the snapshot the control plane sends.
  */
-public record ProxySettings(ResourceRef resource, URI controlApi, String accessKeyId, String secretAccessKey,
-                            String sessionToken, String region, Mode mode, String localAddress, String appAddress,
+public record ProxySettings(ResourceRef resource, URI controlApi, String region, Mode mode, String localAddress, String appAddress,
                             int ingressPort, int egressPort, int adminPort, Path dataDir, String proxyId,
                             String endpointAddress, LoadBalancing loadBalancing, Map<String, String> cloudMapRegistration) {
     public enum Mode { SIDECAR, LOCAL }
 
     public static ProxySettings fromEnvironment(Map<String, String> env) {
         String arn = first(env, "APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME", "APPMESH_RESOURCE_NAME");
-        ResourceRef resource = ResourceRef.parse(arn);
-        String region = resource.regionOrNull() != null ? resource.regionOrNull()
+        ResourceRef parsed = ResourceRef.parse(arn);
+        String region = parsed.regionOrNull() != null ? parsed.regionOrNull()
                 : env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+        ResourceRef resource = parsed.inRegion(region);
         Mode mode = switch (env.getOrDefault("PROXY_MODE", "sidecar").toLowerCase()) {
             case "sidecar" -> Mode.SIDECAR;
             case "local" -> Mode.LOCAL;
             default -> throw new IllegalArgumentException("PROXY_MODE must be sidecar or local, got " + env.get("PROXY_MODE"));
         };
         String localAddress = env.getOrDefault("PROXY_LOCAL_ADDRESS", "0.0.0.0");
-        String accessKey = env.get("AWS_ACCESS_KEY_ID");
-        String secret = env.get("AWS_SECRET_ACCESS_KEY");
-        if (accessKey == null || secret == null) {
-            throw new IllegalArgumentException("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required: the proxy signs"
-                    + " its calls to the control plane (the key needs appmesh:StreamAggregatedResources on " + resource + ")");
-        }
         String endpoint = env.get("PROXY_ENDPOINT_ADDRESS");
         if (endpoint == null && !resource.isGateway()) {
             endpoint = mode == Mode.LOCAL && !"0.0.0.0".equals(localAddress) ? localAddress : firstSiteAddress();
@@ -45,9 +39,11 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
         String proxyId = env.getOrDefault("PROXY_ID", (resource.name() + "-" + localAddress + "-"
                 + UUID.randomUUID().toString().substring(0, 8)).replaceAll("[^A-Za-z0-9._:-]", "_"));
         return new ProxySettings(resource, URI.create(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
-                accessKey, secret, env.get("AWS_SESSION_TOKEN"), region, mode, localAddress,
+                region, mode, localAddress,
                 env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
-                port(env, "PROXY_EGRESS_PORT", 15001), port(env, "PROXY_ADMIN_PORT", 9901), Path.of(dataDir), proxyId,
+                port(env, "PROXY_EGRESS_PORT", 15001),
+                // App Mesh task definitions and the EKS controller move the admin port with ENVOY_ADMIN_ACCESS_PORT.
+                port(env, "PROXY_ADMIN_PORT", port(env, "ENVOY_ADMIN_ACCESS_PORT", 9901)), Path.of(dataDir), proxyId,
                 endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")), cloudMapRegistration(env));
     }
 
@@ -83,7 +79,7 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String accessK
 
     @Override
     public String toString() {
-        return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", accessKeyId=" + accessKeyId + ", mode=" + mode
+        return "ProxySettings[" + resource + ", controlApi=" + controlApi + ", mode=" + mode
                 + ", localAddress=" + localAddress + ", appAddress=" + appAddress + ", ports=" + ingressPort + "/"
                 + egressPort + "/" + adminPort + ", proxyId=" + proxyId + ", endpointAddress=" + endpointAddress
                 + ", loadBalancing=" + loadBalancing + (cloudMapRegistration == null ? "" : ", cloudMapRegistration="

@@ -88,6 +88,11 @@ public final class ControlPlane implements AutoCloseable {
         return signed("POST", path, json);
     }
 
+    /** A SigV4-signed PUT with the root key, e.g. an AWS principal's mapping; the JSON answer, or an exception. */
+    public com.fasterxml.jackson.databind.JsonNode signedPut(String path, String json) {
+        return signed("PUT", path, json);
+    }
+
     /** A SigV4-signed GET with the root key; the JSON answer, or an exception. */
     public com.fasterxml.jackson.databind.JsonNode signedGet(String path) {
         return signed("GET", path, null);

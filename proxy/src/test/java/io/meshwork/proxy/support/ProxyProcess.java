@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -32,14 +33,33 @@ public final class ProxyProcess implements AutoCloseable {
     public static ProxyProcess start(ControlPlane plane, String resource, String address, String appAddress, Path dataDir,
                                      Map<String, String> extra) {
         Map<String, String> env = new HashMap<>();
+        env.put("AWS_ACCESS_KEY_ID", ControlPlane.KEY_ID);
+        env.put("AWS_SECRET_ACCESS_KEY", ControlPlane.SECRET);
+        env.putAll(extra);
+        return startWithCredentials(plane, resource, address, appAddress, dataDir, env);
+    }
+
+    /**
+     * Starts the proxy with no Meshwork key: its credentials are whatever the AWS chain finds in
+     * {@code credentials} (an ECS container credentials endpoint, a web identity token, ...). The
+     * test JVM's own AWS variables are not passed on, and the EC2 metadata service is not probed.
+     */
+    public static ProxyProcess startWithAwsIdentity(ControlPlane plane, String resource, String address, String appAddress,
+                                                    Path dataDir, Map<String, String> credentials) {
+        Map<String, String> env = new HashMap<>(credentials);
+        env.putIfAbsent("AWS_EC2_METADATA_DISABLED", "true");
+        return startWithCredentials(plane, resource, address, appAddress, dataDir, env);
+    }
+
+    private static ProxyProcess startWithCredentials(ControlPlane plane, String resource, String address, String appAddress,
+                                                     Path dataDir, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
         env.put("APPMESH_RESOURCE_ARN", resource);
         env.put("PROXY_MODE", "local");
         env.put("PROXY_LOCAL_ADDRESS", address);
         env.put("PROXY_APP_ADDRESS", appAddress);
         env.put("PROXY_CONTROL_API_URL", plane.endpoint().toString());
         env.put("PROXY_DATA_DIR", dataDir.toString());
-        env.put("AWS_ACCESS_KEY_ID", ControlPlane.KEY_ID);
-        env.put("AWS_SECRET_ACCESS_KEY", ControlPlane.SECRET);
         // One name per node and address: a restarted proxy takes over its own registration.
         env.put("PROXY_ID", (resource.substring(resource.lastIndexOf('/') + 1) + "-" + address).replaceAll("[^A-Za-z0-9._:-]", "_"));
         env.putAll(extra);
@@ -54,12 +74,58 @@ public final class ProxyProcess implements AutoCloseable {
                     + Files.readString(Path.of("target", "runtime-classpath.txt")).trim();
             ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp", classpath, "io.meshwork.proxy.ProxyMain");
-            builder.environment().keySet().removeIf(k -> k.startsWith("PROXY_") || k.startsWith("APPMESH_"));
+            // The proxy's AWS credentials are the test's to choose: none leak in from the test JVM.
+            builder.environment().keySet().removeIf(k -> k.startsWith("PROXY_") || k.startsWith("APPMESH_")
+                    || (k.startsWith("AWS_") && !k.equals("AWS_CA_BUNDLE")));
             builder.environment().putAll(env);
             builder.redirectErrorStream(true).redirectOutput(log.toFile());
             return new ProxyProcess(builder.start(), address, log, env);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The proxy's classes and dependencies copied into {@code dir}, readable by any user: a
+     * sidecar runs as uid 1337, which cannot read root's Maven repository. Returns the classpath.
+     */
+    public static String stageClasspath(Path dir) {
+        try {
+            List<String> entries = new java.util.ArrayList<>();
+            List<String> sources = new java.util.ArrayList<>();
+            sources.add(Path.of("target", "classes").toAbsolutePath().toString());
+            sources.addAll(List.of(Files.readString(Path.of("target", "runtime-classpath.txt")).trim().split(java.io.File.pathSeparator)));
+            int n = 0;
+            for (String source : sources) {
+                Path from = Path.of(source);
+                // A reactor build lists sibling modules as their classes directories.
+                Path to = dir.resolve(Files.isDirectory(from) ? "classes-" + n++ : "lib/" + from.getFileName());
+                copy(from, to);
+                entries.add(to.toString());
+            }
+            try (var files = Files.walk(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString(
+                            Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+            return String.join(java.io.File.pathSeparator, entries);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 

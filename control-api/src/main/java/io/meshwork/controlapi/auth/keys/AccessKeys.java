@@ -10,12 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Meshwork's access keys: lookup for signature verification, and creation, policy changes
@@ -25,40 +23,23 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public final class AccessKeys {
     private static final Logger LOG = LoggerFactory.getLogger(AccessKeys.class);
-    private static final long CACHE_MILLIS = 2_000;
-    private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
-    private static final char[] SECRET_ALPHABET =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
-
-    private record Cached(Optional<AccessKey> key, long loadedAt) {
-    }
 
     private final Database database;
     private final AccessKeyStore store;
     private final SecretCipher cipher;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final RecentLookups<AccessKey> cache;
 
     public AccessKeys(Database database, AccessKeyStore store, SecretCipher cipher, Clock clock) {
         this.database = database;
         this.store = store;
         this.cipher = cipher;
         this.clock = clock;
+        this.cache = new RecentLookups<>(clock, id -> database.inTransaction(tx -> store.find(tx, id)).map(this::decode));
     }
 
     public Optional<AccessKey> find(String accessKeyId) {
-        long now = clock.millis();
-        Cached cached = cache.get(accessKeyId);
-        if (cached != null && now - cached.loadedAt() < CACHE_MILLIS) {
-            return cached.key();
-        }
-        Optional<AccessKey> key = database.inTransaction(tx -> store.find(tx, accessKeyId)).map(this::decode);
-        if (cache.size() > 10_000) {
-            cache.clear();
-        }
-        cache.put(accessKeyId, new Cached(key, now));
-        return key;
+        return cache.find(accessKeyId);
     }
 
     public AccessKey create(String name, PolicyDocument policy) {
@@ -79,7 +60,7 @@ public final class AccessKeys {
             }
             return null;
         });
-        cache.remove(accessKeyId);
+        cache.forget(accessKeyId);
     }
 
     public List<AccessKey> list() {
@@ -91,14 +72,14 @@ public final class AccessKeys {
     public boolean updatePolicy(String accessKeyId, PolicyDocument policy) {
         requireNotRoot(accessKeyId);
         boolean updated = database.inTransaction(tx -> store.updatePolicy(tx, accessKeyId, policyJson(policy)));
-        cache.remove(accessKeyId);
+        cache.forget(accessKeyId);
         return updated;
     }
 
     public boolean delete(String accessKeyId) {
         requireNotRoot(accessKeyId);
         boolean deleted = database.inTransaction(tx -> store.delete(tx, accessKeyId));
-        cache.remove(accessKeyId);
+        cache.forget(accessKeyId);
         if (deleted) {
             LOG.info("access key {} revoked", accessKeyId);
         }
@@ -106,19 +87,11 @@ public final class AccessKeys {
     }
 
     public String newId() {
-        StringBuilder sb = new StringBuilder("MWK");
-        for (int i = 0; i < 17; i++) {
-            sb.append(ID_ALPHABET[random.nextInt(ID_ALPHABET.length)]);
-        }
-        return sb.toString();
+        return KeyMaterial.newId(AccessKey.KEY_PREFIX);
     }
 
     public String newSecret() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            sb.append(SECRET_ALPHABET[random.nextInt(SECRET_ALPHABET.length)]);
-        }
-        return sb.toString();
+        return KeyMaterial.newSecret();
     }
 
     private void requireNotRoot(String accessKeyId) {
@@ -134,7 +107,7 @@ public final class AccessKeys {
             store.insert(tx, new AccessKeyStore.Row(id, name, cipher.encrypt(secret), policyJson(policy), root, now));
             return null;
         });
-        cache.remove(id);
+        cache.forget(id);
         LOG.info("access key {} ({}) created", id, name);
         return new AccessKey(id, name, secret, policy, root, now);
     }

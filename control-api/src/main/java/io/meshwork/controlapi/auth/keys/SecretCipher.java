@@ -29,11 +29,23 @@ public final class SecretCipher {
     }
 
     public String encrypt(String plaintext) {
+        return encrypt(plaintext, null);
+    }
+
+    /**
+     * Sealed for one use only: {@code context} is authenticated with the ciphertext (GCM's
+     * associated data), so a value sealed for one purpose (a session token, say) does not open
+     * as another (a stored secret).
+     */
+    public String encrypt(String plaintext, String context) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            if (context != null) {
+                cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+            }
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[nonce.length + sealed.length];
             System.arraycopy(nonce, 0, out, 0, nonce.length);
@@ -46,9 +58,20 @@ public final class SecretCipher {
 
     /** The plaintext, or an exception if the ciphertext was sealed with another key or altered. */
     public String decrypt(String ciphertext) throws GeneralSecurityException {
+        return decrypt(ciphertext, null);
+    }
+
+    /** Opens what {@link #encrypt(String, String)} sealed for the same context; anything else is an exception. */
+    public String decrypt(String ciphertext, String context) throws GeneralSecurityException {
         byte[] in = Base64.getDecoder().decode(ciphertext);
+        if (in.length < NONCE_BYTES + TAG_BITS / 8) {
+            throw new GeneralSecurityException("ciphertext too short");
+        }
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
+        if (context != null) {
+            cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+        }
         return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     }
 }

@@ -6,11 +6,11 @@ import java.util.List;
  * The parts of {@code Authorization: AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/SERVICE/aws4_request,
  * SignedHeaders=a;b, Signature=hex}.
  */
-record AuthorizationHeader(String accessKeyId, String date, String region, String service, List<String> signedHeaders,
+public record AuthorizationHeader(String accessKeyId, String date, String region, String service, List<String> signedHeaders,
                            String signature) {
-    static final String ALGORITHM = "AWS4-HMAC-SHA256";
+    public static final String ALGORITHM = "AWS4-HMAC-SHA256";
 
-    static AuthorizationHeader parse(String header) {
+    public static AuthorizationHeader parse(String header) {
         if (header == null || header.isBlank()) {
             throw new SignatureException("Request is missing an AWS Signature Version 4 Authorization header");
         }

@@ -1,0 +1,2 @@
+/** Traffic captured by iptables: where a redirected connection was going before it was sent to the proxy. */
+package io.meshwork.proxy.capture;
