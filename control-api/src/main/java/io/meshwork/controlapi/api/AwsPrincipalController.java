@@ -21,6 +21,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.math.BigDecimal;
+import java.util.Locale;
 
 /**
  * Meshwork's API for AWS principals (not part of App Mesh): which IAM roles and users may log
@@ -82,14 +83,16 @@ final class AwsPrincipalController {
         });
     }
 
-    /** {@code arn:meshwork:iam::ACCOUNT:aws-principal/123456789012/role/orders-task}: what policies name. */
+    /** {@code arn:meshwork:iam::ACCOUNT:aws-principal/123456789012/role/orders-task}: what policies name (name in lower case). */
     private String resource(String arn) {
         if (arn == null || arn.isBlank()) {
             throw AppMeshException.badRequest("'arn' is required: the ARN of an IAM role or user");
         }
         AwsPrincipalArn principal = AwsPrincipals.parse(arn);
         String path = principal.arnWithoutPath();
-        return arnPrefix + principal.account() + "/" + path.substring(path.lastIndexOf(':') + 1);
+        // Lower case, as the mapping is stored: IAM names are unique regardless of case, so another
+        // spelling names the same role and must meet the same Allow and Deny.
+        return arnPrefix + principal.account() + "/" + path.substring(path.lastIndexOf(':') + 1).toLowerCase(Locale.ROOT);
     }
 
     private static ObjectNode describe(AwsPrincipals.Mapping mapping) {

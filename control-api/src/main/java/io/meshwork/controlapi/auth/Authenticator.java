@@ -72,6 +72,11 @@ public final class Authenticator {
         verifier.verify(signed, id -> id.equals(claims.accessKeyId()) ? Optional.of(claims.secretAccessKey()) : Optional.empty());
         AwsPrincipals.Mapping mapping = principals.find(claims.principalKey()).orElseThrow(() -> new SignatureException(
                 "AWS principal " + claims.principalArn() + " is no longer mapped to a Meshwork policy: its sessions ended"));
+        // A mapping deleted and made again does not bring back the sessions the delete ended.
+        if (claims.issuedAtMillis() < mapping.createdAtMillis()) {
+            throw new SignatureException("This session of " + claims.principalArn()
+                    + " was issued before its role's current mapping was made: log in again");
+        }
         return AccessKey.session(claims.accessKeyId(), claims.principalArn(), claims.secretAccessKey(), mapping.policy(),
                 claims.issuedAtMillis());
     }

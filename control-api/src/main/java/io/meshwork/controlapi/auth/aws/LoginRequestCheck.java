@@ -172,6 +172,17 @@ final class LoginRequestCheck {
     }
 
     /** Headers by lower-case name; a header given twice (or with line breaks) makes no sense in a login. */
+    /** What SigV4 and an HTTP client can carry; anything else could never have been signed by an SDK. */
+    private static boolean visibleAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static Map<String, String> singleValued(Map<String, List<String>> headers) {
         Map<String, String> out = new TreeMap<>();
         if (headers != null) {
@@ -181,8 +192,9 @@ final class LoginRequestCheck {
                     throw new SignatureException("The login's header '" + name + "' must have exactly one value");
                 }
                 String value = values.get(0);
-                if (value == null || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-                    throw new SignatureException("The login's header '" + name + "' has no value or a line break");
+                if (value == null || !visibleAscii(value)) {
+                    throw new SignatureException("The login's header '" + name
+                            + "' has no value, or a character other than visible ASCII, space or tab");
                 }
                 out.put(key, value);
             });

@@ -152,6 +152,8 @@ class AwsLoginTest {
                         "signed for host 'sts.amazonaws.com'"),
                 forgery("a signature that does not cover the server id", l -> withHeader(l, "Authorization",
                         header(l, "Authorization").replace(";x-meshwork-server-id", "")), "must cover the header 'x-meshwork-server-id'"),
+                forgery("a header value no SDK could have signed (a control character)", l -> withHeader(l, "X-Amz-Security-Token",
+                        header(l, "X-Amz-Security-Token") + "\u0001"), "visible ASCII"),
                 forgery("a signature for another service", l -> withHeader(l, "Authorization",
                         header(l, "Authorization").replace("/sts/aws4_request", "/appmesh/aws4_request")), "service 'sts'"));
     }
@@ -187,8 +189,42 @@ class AwsLoginTest {
                     null).statusCode());
             ForbiddenException ended = assertThrows(ForbiddenException.class, () -> client.listMeshes(r -> { }));
             assertTrue(ended.getMessage().contains("is no longer mapped"), ended.getMessage());
+            assertRefused(login(signed(ephemeral, SERVER_ID, Instant.now())), "is not mapped");
+
+            // Mapping the role again (how an operator cuts off a stolen session) does not revive the old session.
+            assertEquals(200, putMapping(role, "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"appmesh:List*\","
+                    + " \"Resource\": \"*\"}]}").statusCode());
+            ForbiddenException stillEnded = assertThrows(ForbiddenException.class, () -> client.listMeshes(r -> { }));
+            assertTrue(stillEnded.getMessage().contains("issued before its role's current mapping"), stillEnded.getMessage());
         }
-        assertRefused(login(signed(ephemeral, SERVER_ID, Instant.now())), "is not mapped");
+        AwsLogin.Session fresh = SnapshotJson.mapper().readValue(login(signed(ephemeral, SERVER_ID, Instant.now())).body(),
+                AwsLogin.Session.class);
+        try (AppMeshClient client = ControlApiServer.clientFor(server.endpoint(), StaticCredentialsProvider.create(
+                AwsSessionCredentials.create(fresh.accessKeyId(), fresh.secretAccessKey(), fresh.sessionToken())))) {
+            client.listMeshes(r -> { });
+        }
+    }
+
+    @Test
+    void aDenyOnOneRolesMappingHoldsWhateverTheCaseTheCallerSpellsItIn() throws IOException {
+        String policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"meshwork:*AwsPrincipal*\", \"Resource\": \"*\"},"
+                + " {\"Effect\": \"Deny\", \"Action\": \"meshwork:*\","
+                + " \"Resource\": \"arn:meshwork:iam::000000000000:aws-principal/123456789012/role/guarded-task\"}]}";
+        JsonNode delegate = JSON.readTree(http.send("POST", "/meshwork/v1/access-keys", ("{\"name\": \"delegate\", \"policy\": "
+                + policy + "}").getBytes(StandardCharsets.UTF_8)).body());
+        String keyId = delegate.path("accessKeyId").asText();
+        String secret = delegate.path("secretAccessKey").asText();
+        assertEquals(200, http.send("PUT", "/meshwork/v1/aws-principals", mapping("arn:aws:iam::123456789012:role/other-task",
+                ORDERS_POLICY), keyId, secret, Instant.now()).statusCode(), "the delegate may map other roles");
+        for (String spelling : List.of("guarded-task", "GUARDED-TASK", "Guarded-Task")) {
+            HttpResponse<String> put = http.send("PUT", "/meshwork/v1/aws-principals", mapping("arn:aws:iam::123456789012:role/"
+                    + spelling, "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}"), keyId, secret,
+                    Instant.now());
+            assertEquals(403, put.statusCode(), spelling + ": " + put.body());
+            HttpResponse<String> delete = http.send("DELETE", "/meshwork/v1/aws-principals?arn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2F"
+                    + spelling, null, keyId, secret, Instant.now());
+            assertEquals(403, delete.statusCode(), spelling + ": " + delete.body());
+        }
     }
 
     @Test
