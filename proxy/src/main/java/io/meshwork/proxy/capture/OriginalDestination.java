@@ -49,7 +49,9 @@ public final class OriginalDestination {
     /**
      * The original destination of an accepted connection, or null when it has none: it was not
      * redirected (a direct connection to the proxy's port), the channel is not a native epoll
-     * channel, or the platform cannot tell.
+     * channel, or the platform cannot tell. Once a namespace has nat rules, connection tracking
+     * answers for every connection, and a direct one's "original" destination is the proxy's own
+     * address: that is no destination either (passing it through would loop back to the proxy).
      */
     public static InetSocketAddress of(Channel channel) {
         if (LIBC == null || !(channel instanceof EpollSocketChannel epoll) || !(channel.localAddress() instanceof InetSocketAddress local)) {
@@ -62,7 +64,8 @@ public final class OriginalDestination {
         if (LIBC.getsockopt(fd, ipv6 ? SOL_IPV6 : SOL_IP, SO_ORIGINAL_DST, sockaddr, length) != 0) {
             return null; // ENOENT: no NAT entry, the connection was not redirected
         }
-        return parse(sockaddr, ipv6);
+        InetSocketAddress original = parse(sockaddr, ipv6);
+        return original == null || original.equals(local) ? null : original;
     }
 
     /** A {@code sockaddr_in} (port big-endian at 2, address at 4) or {@code sockaddr_in6} (address at 8). */

@@ -48,6 +48,8 @@ final class AwsTlsPassthrough extends AbstractSniHandler<Channel> {
                 .option(ChannelOption.AUTO_READ, false).option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
                 .handler(new TcpRelayHandler(ctx.channel())).connect(destination);
+        // The app gone while this connected: nothing else would close the upstream.
+        ctx.channel().closeFuture().addListener(f -> connect.channel().close());
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 connected.trySuccess(connect.channel());

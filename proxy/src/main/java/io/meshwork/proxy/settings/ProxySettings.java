@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -22,26 +23,38 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String region,
     public static ProxySettings fromEnvironment(Map<String, String> env) {
         String arn = first(env, "APPMESH_RESOURCE_ARN", "APPMESH_VIRTUAL_NODE_NAME", "APPMESH_RESOURCE_NAME");
         ResourceRef parsed = ResourceRef.parse(arn);
-        String region = parsed.regionOrNull() != null ? parsed.regionOrNull()
-                : env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
-        ResourceRef resource = parsed.inRegion(region);
         Mode mode = switch (env.getOrDefault("PROXY_MODE", "sidecar").toLowerCase()) {
             case "sidecar" -> Mode.SIDECAR;
             case "local" -> Mode.LOCAL;
             default -> throw new IllegalArgumentException("PROXY_MODE must be sidecar or local, got " + env.get("PROXY_MODE"));
         };
-        String localAddress = env.getOrDefault("PROXY_LOCAL_ADDRESS", "0.0.0.0");
+        String region = parsed.regionOrNull() != null ? parsed.regionOrNull()
+                : env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", null));
+        if (region == null) {
+            // ECS and the EKS injector set AWS_REGION; an EC2 host's env file must. A wrong guess
+            // signs for a region the control API refuses, so say which one is assumed.
+            region = "us-east-1";
+            if (mode == Mode.SIDECAR) {
+                org.slf4j.LoggerFactory.getLogger(ProxySettings.class).warn("{} names no region and AWS_REGION is not set:"
+                        + " assuming us-east-1 (set AWS_REGION to the control API's CONTROL_API_REGION)", arn);
+            }
+        }
+        ResourceRef resource = parsed.inRegion(region);
+        // Sidecar mode listens on both families where the host has IPv6: with APPMESH_ENABLE_IPV6
+        // (the EKS injector's default) ip6tables sends the app's IPv6 connections here too.
+        String localAddress = env.getOrDefault("PROXY_LOCAL_ADDRESS", mode == Mode.SIDECAR && hasIpv6() ? "::" : "0.0.0.0");
         String endpoint = env.get("PROXY_ENDPOINT_ADDRESS");
         if (endpoint == null && !resource.isGateway()) {
-            endpoint = mode == Mode.LOCAL && !"0.0.0.0".equals(localAddress) ? localAddress : firstSiteAddress();
+            endpoint = mode == Mode.LOCAL && !"0.0.0.0".equals(localAddress) && !"::".equals(localAddress) ? localAddress : firstSiteAddress();
         }
         String dataDir = env.getOrDefault("PROXY_DATA_DIR", Path.of(System.getProperty("user.home"), ".meshwork", "proxy").toString());
         String proxyId = env.getOrDefault("PROXY_ID", (resource.name() + "-" + localAddress + "-"
                 + UUID.randomUUID().toString().substring(0, 8)).replaceAll("[^A-Za-z0-9._:-]", "_"));
         return new ProxySettings(resource, URI.create(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
                 region, mode, localAddress,
-                env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), port(env, "PROXY_INGRESS_PORT", 15000),
-                port(env, "PROXY_EGRESS_PORT", 15001),
+                env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), // proxy-init's names for the same ports, so that one env file (EC2) moves both together.
+                port(env, "PROXY_INGRESS_PORT", port(env, "APPMESH_ENVOY_INGRESS_PORT", 15000)),
+                port(env, "PROXY_EGRESS_PORT", port(env, "APPMESH_ENVOY_EGRESS_PORT", 15001)),
                 // App Mesh task definitions and the EKS controller move the admin port with ENVOY_ADMIN_ACCESS_PORT.
                 port(env, "PROXY_ADMIN_PORT", port(env, "ENVOY_ADMIN_ACCESS_PORT", 9901)), Path.of(dataDir), proxyId,
                 endpoint, LoadBalancing.of(env.get("PROXY_LB_POLICY")), cloudMapRegistration(env));
@@ -113,6 +126,11 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String region,
     }
 
     /** The host's first non-loopback IPv4 address: where callers reach a sidecar. */
+    /** The kernel has IPv6 (not booted with ipv6.disable=1), so "::" can be bound, dual-stack. */
+    private static boolean hasIpv6() {
+        return Files.exists(Path.of("/proc/net/if_inet6"));
+    }
+
     private static String firstSiteAddress() {
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {

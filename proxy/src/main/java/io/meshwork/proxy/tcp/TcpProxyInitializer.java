@@ -107,6 +107,8 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
                         upstream.pipeline().addLast("relay", new TcpRelayHandler(downstream));
                     }
                 }).connect(endpoint.address());
+        // A client gone while the connection (or its TLS handshake) was under way takes it along.
+        downstream.closeFuture().addListener(f -> connect.channel().close());
         connect.addListener(f -> {
             if (f.isSuccess() && ssl[0] != null) {
                 // Bytes flow only once the server is who the client policy says (SslHandler buffers writes until then).

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,6 +40,8 @@ class SidecarEndToEndTest {
     private static final String MESH = "sidecar";
     private static final String A = "10.99.0.1";
     private static final String B = "10.99.0.2";
+    private static final String A6 = "fd99::1";
+    private static final String B6 = "fd99::2";
     private static final Path SCRIPTS = Path.of("src", "test", "resources", "backends").toAbsolutePath();
     private static final Path PROXY_INIT = Path.of("..", "bin", "proxy-init").toAbsolutePath().normalize();
 
@@ -83,13 +86,18 @@ class SidecarEndToEndTest {
         net.start(taskB, null, Map.of(), work.resolve("app-8080.log"), "python3", SCRIPTS.resolve("python_app.py").toString(), "b-8080", "127.0.0.1", "8080");
         net.start(taskB, null, Map.of(), work.resolve("app-9090.log"), "python3", SCRIPTS.resolve("python_app.py").toString(), "b-9090", "127.0.0.1", "9090");
         net.start(taskB, null, Map.of(), work.resolve("app-5432.log"), "python3", SCRIPTS.resolve("tcp_echo.py").toString(), "127.0.0.1", "5432");
-        proxyInit(taskB, Map.of("APPMESH_APP_PORTS", "8080,9090,5432", "APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2"));
+        // IPv6 on, as the EKS injector has it by default: both families are captured.
+        net.exec(taskB, Map.of(), "ip", "addr", "add", B6 + "/64", "dev", taskB + "t", "nodad");
+        proxyInit(taskB, Map.of("APPMESH_APP_PORTS", "8080,9090,5432", "APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2",
+                "APPMESH_ENABLE_IPV6", "1"));
         proxy(taskB, "mesh/" + MESH + "/virtualNode/b", classpath);
 
         // Task A: a stand-in credentials endpoint on 169.254.170.2 (as ECS has), its rules, its proxy.
         net.exec(taskA, Map.of(), "ip", "addr", "add", "169.254.170.2/32", "dev", "lo");
         net.start(taskA, null, Map.of(), work.resolve("creds.log"), "python3", SCRIPTS.resolve("python_app.py").toString(), "credentials", "169.254.170.2", "80");
-        proxyInit(taskA, Map.of("APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2", "APPMESH_EGRESS_IGNORED_PORTS", "17777"));
+        net.exec(taskA, Map.of(), "ip", "addr", "add", A6 + "/64", "dev", taskA + "t", "nodad");
+        proxyInit(taskA, Map.of("APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2", "APPMESH_EGRESS_IGNORED_PORTS", "17777",
+                "APPMESH_ENABLE_IPV6", "1"));
         proxy(taskA, "mesh/" + MESH + "/virtualNode/a", classpath);
 
         for (String task : new String[]{taskA, taskB}) {
@@ -206,6 +214,70 @@ class SidecarEndToEndTest {
                 "--clear-groups", "curl", "-s", "-m", "10", "http://" + NetworkNamespaces.BRIDGE_ADDRESS + ":18888/");
         assertTrue(asProxyUser.output().contains("outside"), "uid 1337's own connections are never redirected: " + asProxyUser);
         assertEquals(outside + 1, outsiderConnections.get());
+    }
+
+    @Test
+    void ipv6ConnectionsAreCapturedAndServedLikeIpv4Ones() {
+        long ingressBefore = requests(taskB, "ingress");
+        // Inbound: B's ip6tables send it to B's proxy, which serves it as the listener of the port dialled
+        // (sent as uid 1337, so that A's proxy leaves it alone).
+        NetworkNamespaces.Result inbound = net.exec(taskA, Map.of(), "setpriv", "--reuid", "1337", "--regid", "1337", "--clear-groups",
+                "curl", "-s", "-m", "10", "http://[" + B6 + "]:9090/v6");
+        assertTrue(inbound.output().contains("b-9090 GET /v6"), inbound.toString());
+        assertEquals(ingressBefore + 1, requests(taskB, "ingress"), "through B's proxy");
+
+        // Outbound: A's ip6tables send it to A's proxy, which routes it by Host like any other call.
+        long egressBefore = requests(taskA, "egress");
+        NetworkNamespaces.Result outbound = net.exec(taskA, Map.of(), "curl", "-s", "-m", "10", "-H", "Host: b.sidecar.local:8080",
+                "http://[" + B6 + "]:8080/v6");
+        assertTrue(outbound.output().contains("b-8080 GET /v6"), outbound.toString());
+        assertEquals(egressBefore + 1, requests(taskA, "egress"), "through A's proxy");
+    }
+
+    @Test
+    void anAppUsingTheEgressPortAsItsHttpProxyIsRoutedByHostAndNeverLoopsBackToTheProxy() throws Exception {
+        int before = outsiderConnections.get();
+        String outsiderUrl = "http://" + NetworkNamespaces.BRIDGE_ADDRESS + ":18888/";
+        NetworkNamespaces.Result mesh = net.exec(taskA, Map.of(), "curl", "-s", "-m", "10", "-x", "http://127.0.0.1:15001",
+                "http://b.sidecar.local:8080/via-proxy");
+        assertTrue(mesh.output().contains("b-8080 GET /via-proxy"), "a backend by name: " + mesh);
+        NetworkNamespaces.Result dropped = net.exec(taskA, Map.of(), "curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
+                "-x", "http://127.0.0.1:15001", outsiderUrl);
+        assertEquals("404", dropped.output().trim(), "DROP_ALL: refused by the proxy itself");
+
+        plane.changeAndAwaitProxies(MESH, () -> appMesh.updateMesh(r -> r.meshName(MESH)
+                .spec(s -> s.egressFilter(f -> f.type(EgressFilterType.ALLOW_ALL)))));
+        try {
+            NetworkNamespaces.Result passed = net.exec(taskA, Map.of(), "curl", "-s", "-m", "10", "-x", "http://127.0.0.1:15001", outsiderUrl);
+            assertTrue(passed.output().contains("outside"), "ALLOW_ALL: on to the Host named, not back to the proxy: " + passed);
+            assertEquals(before + 1, outsiderConnections.get());
+        } finally {
+            plane.changeAndAwaitProxies(MESH, () -> appMesh.updateMesh(r -> r.meshName(MESH)
+                    .spec(s -> s.egressFilter(f -> f.type(EgressFilterType.DROP_ALL)))));
+        }
+    }
+
+    @Test
+    void proxyInitRefusesBadValuesAndLeavesNothingHalfInstalled() {
+        String ns = net.task("d", "10.99.0.4");
+        for (Map<String, String> bad : List.of(Map.of("APPMESH_APP_PORTS", "70000"), Map.of("APPMESH_EGRESS_IGNORED_IP", "300.1.1.1"),
+                Map.of("APPMESH_IGNORE_UID", ""),
+                // passes the script's own checks, refused by ip6tables after the IPv4 rules went in: rolled back
+                Map.of("APPMESH_APP_PORTS", "8080", "APPMESH_EGRESS_IGNORED_IP", "fd00:::1", "APPMESH_ENABLE_IPV6", "1"))) {
+            NetworkNamespaces.Result r = net.exec(ns, bad, PROXY_INIT.toString(), "enable");
+            assertEquals(2, r.exitCode(), bad + ": " + r.output());
+            assertFalse(net.exec(ns, Map.of(), "iptables-save", "-t", "nat").output().contains("APPMESH"), bad + " left rules");
+            assertEquals(3, net.exec(ns, Map.of(), PROXY_INIT.toString(), "status").exitCode());
+        }
+        // Eight port ranges fill 16 multiport slots: two groups, all installed.
+        proxyInit(ns, Map.of("APPMESH_APP_PORTS", "1:2,3:4,5:6,7:8,9:10,11:12,13:14,15:16"));
+        assertEquals(2, net.exec(ns, Map.of(), "iptables", "-t", "nat", "-S", "APPMESH_INGRESS").output().lines()
+                .filter(l -> l.contains("--dports")).count());
+        assertEquals(0, net.exec(ns, Map.of(), PROXY_INIT.toString(), "status").exitCode());
+        // Only a gid exempt (App Mesh allows either alone).
+        proxyInit(ns, Map.of("APPMESH_IGNORE_UID", "", "APPMESH_IGNORE_GID", "1337", "APPMESH_APP_PORTS", "8080"));
+        String egress = net.exec(ns, Map.of(), "iptables", "-t", "nat", "-S", "APPMESH_EGRESS").output();
+        assertTrue(egress.contains("--gid-owner 1337") && !egress.contains("--uid-owner"), egress);
     }
 
     @Test
