@@ -1,6 +1,9 @@
 package io.meshwork.controlapi.auth;
 
+import io.meshwork.controlapi.auth.aws.AwsPrincipalArn;
 import io.meshwork.controlapi.auth.aws.AwsPrincipals;
+import io.meshwork.controlapi.auth.aws.IamPolicyGrants;
+import io.meshwork.controlapi.auth.iam.PolicyDocument;
 import io.meshwork.controlapi.auth.aws.SessionTokens;
 import io.meshwork.controlapi.auth.keys.AccessKey;
 import io.meshwork.controlapi.auth.keys.AccessKeys;
@@ -36,13 +39,15 @@ public final class Authenticator {
     private final AccessKeys keys;
     private final SessionTokens sessions;
     private final AwsPrincipals principals;
+    private final IamPolicyGrants iamGrants;
 
     public Authenticator(ControlApiSettings settings, AccessKeys keys, SessionTokens sessions, AwsPrincipals principals,
-                         Clock clock) {
+                         IamPolicyGrants iamGrants, Clock clock) {
         this.verifier = new SigV4Verifier(SIGNING_NAME, settings.region(), settings.maxClockSkew(), clock);
         this.keys = keys;
         this.sessions = sessions;
         this.principals = principals;
+        this.iamGrants = iamGrants;
     }
 
     public AccessKey authenticate(HttpRequest<?> request, byte[] body) {
@@ -70,14 +75,22 @@ public final class Authenticator {
         }
         SessionTokens.Claims claims = sessions.open(token);
         verifier.verify(signed, id -> id.equals(claims.accessKeyId()) ? Optional.of(claims.secretAccessKey()) : Optional.empty());
-        AwsPrincipals.Mapping mapping = principals.find(claims.principalKey()).orElseThrow(() -> new SignatureException(
-                "AWS principal " + claims.principalArn() + " is no longer mapped to a Meshwork policy: its sessions ended"));
-        // A mapping deleted and made again does not bring back the sessions the delete ended.
-        if (claims.issuedAtMillis() < mapping.createdAtMillis()) {
-            throw new SignatureException("This session of " + claims.principalArn()
-                    + " was issued before its role's current mapping was made: log in again");
+        Optional<AwsPrincipals.Mapping> mapping = principals.find(claims.principalKey());
+        PolicyDocument policy;
+        if (mapping.isPresent()) {
+            // A mapping deleted and made again does not bring back the sessions the delete ended.
+            if (claims.issuedAtMillis() < mapping.get().createdAtMillis()) {
+                throw new SignatureException("This session of " + claims.principalArn()
+                        + " was issued before its role's current mapping was made: log in again");
+            }
+            policy = mapping.get().policy();
+        } else {
+            // Granted by its IAM policies (when those count), as they read now.
+            policy = iamGrants.policyFor(AwsPrincipalArn.parseCaller(claims.principalArn())).orElseThrow(() -> new SignatureException(
+                    "AWS principal " + claims.principalArn() + " is no longer mapped to a Meshwork policy"
+                            + (iamGrants.enabled() ? " nor allowed appmesh: actions by its IAM policies" : "") + ": its sessions ended"));
         }
-        return AccessKey.session(claims.accessKeyId(), claims.principalArn(), claims.secretAccessKey(), mapping.policy(),
+        return AccessKey.session(claims.accessKeyId(), claims.principalArn(), claims.secretAccessKey(), policy,
                 claims.issuedAtMillis());
     }
 

@@ -12,9 +12,13 @@ import java.util.List;
  * control API by (comma-separated; a login must carry one of them in its signed
  * {@code X-Meshwork-Server-ID} header; unset, AWS logins are refused), and
  * {@code CONTROL_API_AWS_LOGIN_SESSION_DURATION}, how long the session credentials a login
- * hands out last (1h; 5s to 12h).
+ * hands out last (1h; 5s to 12h). {@code CONTROL_API_AWS_LOGIN_IAM_POLICIES=true} grants a role
+ * without a mapping what its IAM policies allow ({@link IamPolicyGrants}); IAM is reached at
+ * {@code CONTROL_API_AWS_LOGIN_IAM_ENDPOINT} (default: AWS's).
  */
 @ConfigurationProperties("control-api.aws-login")
 public record AwsLoginSettings(@Nullable List<String> serverId,
-                               @Bindable(defaultValue = "1h") Duration sessionDuration) {
+                               @Bindable(defaultValue = "1h") Duration sessionDuration,
+                               @Bindable(defaultValue = "false") boolean iamPolicies,
+                               @Nullable String iamEndpoint) {
 }

@@ -34,12 +34,13 @@ public final class AwsLogins {
     private final StsCallerIdentity stsCalls = new StsCallerIdentity();
     private final VerifiedIdentities verified;
     private final AwsPrincipals principals;
+    private final IamPolicyGrants iamGrants;
     private final SessionTokens tokens;
     private final Duration sessionDuration;
     private final Duration maxAge;
 
     public AwsLogins(StsEndpoint sts, AwsLoginSettings settings, ControlApiSettings controlApi, AwsPrincipals principals,
-                     SessionTokens tokens, Clock clock) {
+                     IamPolicyGrants iamGrants, SessionTokens tokens, Clock clock) {
         Duration duration = settings.sessionDuration();
         if (duration.compareTo(MIN_SESSION) < 0 || duration.compareTo(MAX_SESSION) > 0) {
             throw new StartupFailure("CONTROL_API_AWS_LOGIN_SESSION_DURATION must be between 5s and 12h, got " + duration);
@@ -54,6 +55,7 @@ public final class AwsLogins {
         this.check = new LoginRequestCheck(sts, Collections.unmodifiableSet(serverIds), maxAge, clock);
         this.verified = new VerifiedIdentities(clock);
         this.principals = principals;
+        this.iamGrants = iamGrants;
         this.tokens = tokens;
         this.sessionDuration = duration;
         if (serverIds.isEmpty()) {
@@ -76,13 +78,17 @@ public final class AwsLogins {
             return answer;
         });
         AwsPrincipalArn principal = principal(identity);
-        AwsPrincipals.Mapping mapping = principals.find(principal.key()).orElseThrow(() -> {
-            LOG.info("AWS login refused: {} is not mapped", identity.arn());
-            return AppMeshException.forbidden("AWS principal " + identity.arn() + " (" + principal.arnWithoutPath()
-                    + ") is not mapped to a Meshwork policy: an administrator maps it with PUT /meshwork/v1/aws-principals");
-        });
-        AwsLogin.Session session = tokens.issue(identity.arn(), principal.key(), mapping.arn(), sessionDuration);
-        LOG.info("AWS login: {} (AWS key {}) as {}, session {} for {}", identity.arn(), request.accessKeyId(), mapping.arn(),
+        String grantedBy = principals.find(principal.key()).map(AwsPrincipals.Mapping::arn)
+                .or(() -> iamGrants.policyFor(principal).map(p -> principal.arnWithoutPath() + " (its IAM policies)"))
+                .orElseThrow(() -> {
+                    LOG.info("AWS login refused: {} is not mapped{}", identity.arn(), iamGrants.enabled()
+                            ? " and its IAM policies allow no appmesh: or meshwork: action" : "");
+                    return AppMeshException.forbidden("AWS principal " + identity.arn() + " (" + principal.arnWithoutPath()
+                            + ") is not mapped to a Meshwork policy: an administrator maps it with PUT /meshwork/v1/aws-principals"
+                            + (iamGrants.enabled() ? ", or gives the role an IAM policy allowing appmesh: actions (as App Mesh needed)" : ""));
+                });
+        AwsLogin.Session session = tokens.issue(identity.arn(), principal.key(), grantedBy, sessionDuration);
+        LOG.info("AWS login: {} (AWS key {}) as {}, session {} for {}", identity.arn(), request.accessKeyId(), grantedBy,
                 session.accessKeyId(), sessionDuration);
         return session;
     }
