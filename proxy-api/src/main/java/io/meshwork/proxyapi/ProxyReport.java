@@ -17,11 +17,14 @@ import java.util.Map;
  * @param rejectedReason       why
  * @param cloudMapRegistration the wish to be an instance of its node's Cloud Map service; null: none
  * @param healthy              its app's health (its local health check), for Cloud Map's custom health
+ * @param ecsTaskArn           the ECS task it runs in (from the task metadata endpoint); null elsewhere.
+ *                             The ECS task hook deregisters a stopping task's proxies by it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ProxyReport(String resourceArn, String address, String runningVersion, String rejectedVersion,
-                          String rejectedReason, CloudMapRegistration cloudMapRegistration, Boolean healthy) {
+                          String rejectedReason, CloudMapRegistration cloudMapRegistration, Boolean healthy,
+                          String ecsTaskArn) {
     /** Extra attributes of the Cloud Map instance (the AWS_INSTANCE_* ones come from the address and listener). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

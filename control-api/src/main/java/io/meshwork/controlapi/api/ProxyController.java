@@ -31,6 +31,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -51,6 +52,8 @@ final class ProxyController {
     private static final String PROXY_ACTION = "appmesh:StreamAggregatedResources";
     private static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9.:\\[\\]%-]{1,255}");
+    private static final Pattern ECS_TASK_ARN = Pattern.compile("arn:aws[a-z-]*:ecs:[a-z0-9-]+:\\d{12}:task/[A-Za-z0-9_/-]{1,400}");
+    private static final String DEREGISTER_ACTION = "meshwork:DeregisterProxy";
     private static final int DEFAULT_WAIT_SECONDS = 30;
     private static final int MAX_WAIT_SECONDS = 60;
 
@@ -106,8 +109,14 @@ final class ProxyController {
         }
         ProxyRegistry.CloudMapRequest cloudMap = cloudMapRegistration(resource, address, input);
         String reason = blankToNull(input.rejectedReason());
+        String ecsTaskArn = blankToNull(input.ecsTaskArn());
+        if (ecsTaskArn != null && !ECS_TASK_ARN.matcher(ecsTaskArn).matches()) {
+            throw AppMeshException.badRequest("'ecsTaskArn' must be an ECS task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), got '"
+                    + ecsTaskArn + "'");
+        }
         registry.report(new ProxyRegistry.Report(proxyId, resource, address, blankToNull(input.runningVersion()),
-                blankToNull(input.rejectedVersion()), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap));
+                blankToNull(input.rejectedVersion()), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap,
+                ecsTaskArn));
         return answer(new ProxyReport.Accepted(registry.ttl().toMillis()));
     }
 
@@ -132,6 +141,32 @@ final class ProxyController {
         authorize(request, proxyId, arns.format(resource));
         registry.deregister(proxyId);
         return AppMeshApi.ok(StrictJson.mapper().createObjectNode());
+    }
+
+    /**
+     * The ECS task hook: {@code DELETE /meshwork/v1/proxies?ecsTaskArn=...} when a task is told to
+     * stop. Its proxies stop being endpoints at once instead of when their registration would
+     * expire. Needs {@code meshwork:DeregisterProxy} on each proxy's node (on {@code mesh/*} while
+     * the task has none registered).
+     */
+    @Delete
+    HttpResponse<byte[]> ecsTaskStopped(HttpRequest<?> request, @Nullable @QueryValue String ecsTaskArn) {
+        if (ecsTaskArn == null || !ECS_TASK_ARN.matcher(ecsTaskArn).matches()) {
+            throw AppMeshException.badRequest("'ecsTaskArn' must be an ECS task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), got '"
+                    + ecsTaskArn + "'");
+        }
+        List<ProxyStore.Row> rows = registry.ofEcsTask(ecsTaskArn);
+        if (rows.isEmpty()) {
+            api.authorize(request, DEREGISTER_ACTION, arns.prefix() + "mesh/*");
+        }
+        for (ProxyStore.Row row : rows) {
+            api.authorize(request, DEREGISTER_ACTION, arns.format(new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()),
+                    row.mesh(), "", row.resourceName())));
+        }
+        ObjectNode out = StrictJson.mapper().createObjectNode();
+        ArrayNode removed = out.putArray("deregistered");
+        registry.ecsTaskStopped(ecsTaskArn).forEach(removed::add);
+        return AppMeshApi.ok(out);
     }
 
     /** Operators: every connected proxy, the version it runs and whether that is the current one. */

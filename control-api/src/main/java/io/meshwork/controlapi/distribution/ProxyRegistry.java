@@ -34,7 +34,7 @@ public final class ProxyRegistry {
      *                 before is withdrawn)
      */
     public record Report(String proxyId, ResourceKey resource, String address, String runningVersion,
-                         String rejectedVersion, String rejectedReason, CloudMapRequest cloudMap) {
+                         String rejectedVersion, String rejectedReason, CloudMapRequest cloudMap, String ecsTaskArn) {
     }
 
     /** A proxy's wish to be a Cloud Map instance of its node: its extra attributes and its app's health. */
@@ -50,10 +50,13 @@ public final class ProxyRegistry {
     private final Duration ttl;
     private final io.meshwork.controlapi.store.CaStore caStore;
     private final io.meshwork.controlapi.store.CloudMapStore cloudMapStore;
+    private final io.meshwork.controlapi.store.EcsTaskStore ecsTasks;
+    private int expiryRuns;
 
     ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock,
                   io.meshwork.controlapi.config.ControlApiSettings settings, io.meshwork.controlapi.store.CaStore caStore,
-                  io.meshwork.controlapi.store.CloudMapStore cloudMapStore) {
+                  io.meshwork.controlapi.store.CloudMapStore cloudMapStore, io.meshwork.controlapi.store.EcsTaskStore ecsTasks) {
+        this.ecsTasks = ecsTasks;
         this.caStore = caStore;
         this.cloudMapStore = cloudMapStore;
         this.ttl = settings.proxyRegistrationTtl();
@@ -79,8 +82,16 @@ public final class ProxyRegistry {
         long now = clock.millis();
         boolean endpointsChanged = database.inTransaction(tx -> {
             Optional<ProxyStore.Row> existing = proxies.find(tx, report.proxyId());
+            String address = report.address();
+            if (report.ecsTaskArn() != null) {
+                ecsTasks.put(tx, report.proxyId(), report.ecsTaskArn());
+                // Its task is stopping (the ECS task hook said so): a last heartbeat does not make it an endpoint again.
+                if (address != null && ecsTasks.isStopped(tx, report.ecsTaskArn())) {
+                    address = null;
+                }
+            }
             ProxyStore.Row row = new ProxyStore.Row(report.proxyId(), report.resource().mesh(),
-                    report.resource().kind().arnSegment(), report.resource().name(), report.address(),
+                    report.resource().kind().arnSegment(), report.resource().name(), address,
                     report.runningVersion(), report.rejectedVersion(), report.rejectedReason(),
                     existing.map(ProxyStore.Row::connectedAt).orElse(now), now, now + ttl.toMillis());
             boolean changed;
@@ -132,6 +143,7 @@ public final class ProxyRegistry {
             Optional<ProxyStore.Row> row = proxies.find(tx, proxyId);
             if (row.isPresent()) {
                 proxies.delete(tx, proxyId);
+                ecsTasks.forget(tx, proxyId);
                 if (row.get().address() != null) {
                     changeLog.append(tx, row.get().mesh(), clock.millis());
                 }
@@ -143,6 +155,39 @@ public final class ProxyRegistry {
             cache.meshChanged(r.mesh());
         });
         return removed.isPresent();
+    }
+
+    /** The proxies registered from one ECS task. */
+    public List<ProxyStore.Row> ofEcsTask(String taskArn) {
+        return database.inTransaction(tx -> ecsTasks.proxiesOf(tx, taskArn).stream()
+                .flatMap(id -> proxies.find(tx, id).stream()).toList());
+    }
+
+    /**
+     * An ECS task is stopping (the ECS task hook): its proxies stop being endpoints at once, and
+     * stay so if one reports again before it exits. Returns the proxies removed.
+     */
+    public List<String> ecsTaskStopped(String taskArn) {
+        long now = clock.millis();
+        List<ProxyStore.Row> removed = database.inTransaction(tx -> {
+            ecsTasks.markStopped(tx, taskArn, now);
+            List<ProxyStore.Row> rows = new java.util.ArrayList<>();
+            for (String id : ecsTasks.proxiesOf(tx, taskArn)) {
+                proxies.find(tx, id).ifPresent(row -> {
+                    proxies.delete(tx, id);
+                    ecsTasks.forget(tx, id);
+                    if (row.address() != null) {
+                        changeLog.append(tx, row.mesh(), now);
+                    }
+                    rows.add(row);
+                });
+            }
+            return rows;
+        });
+        removed.forEach(r -> LOG.info("proxy {} of {}/{}/{} deregistered: its ECS task {} is stopping", r.proxyId(), r.mesh(),
+                r.resourceKind(), r.resourceName(), taskArn));
+        removed.stream().map(ProxyStore.Row::mesh).distinct().forEach(cache::meshChanged);
+        return removed.stream().map(ProxyStore.Row::proxyId).toList();
     }
 
     /** How long a registration lasts without a report. */
@@ -179,12 +224,17 @@ public final class ProxyRegistry {
                 long now = clock.millis();
                 for (ProxyStore.Row row : proxies.expired(tx, now)) {
                     if (proxies.delete(tx, row.proxyId())) {
+                        ecsTasks.forget(tx, row.proxyId());
                         LOG.info("proxy {} of {}/{}/{} expired (no report for {} s)", row.proxyId(), row.mesh(),
                                 row.resourceKind(), row.resourceName(), ttl.toSeconds());
                         if (row.address() != null && changed.add(row.mesh())) {
                             changeLog.append(tx, row.mesh(), now);
                         }
                     }
+                }
+                // Stopped tasks are remembered an hour, far longer than any task takes to stop.
+                if (++expiryRuns % 60 == 0) {
+                    ecsTasks.forgetStoppedBefore(tx, now - Duration.ofHours(1).toMillis());
                 }
                 return changed;
             });

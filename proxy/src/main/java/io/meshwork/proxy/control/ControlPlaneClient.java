@@ -4,16 +4,8 @@ import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxyapi.CertificateRequest;
 import io.meshwork.proxyapi.ProxyReport;
 import io.meshwork.proxyapi.SnapshotJson;
-import io.meshwork.proxyapi.login.AwsAccessKeys;
 import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsCredentials;
-import software.amazon.awssdk.auth.signer.Aws4Signer;
-import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpFullRequest;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.regions.Region;
+import io.meshwork.proxyapi.login.SignedControlApiClient;
 
 import java.io.IOException;
 import java.net.URI;
@@ -55,8 +47,9 @@ public final class ControlPlaneClient {
     private final ProxySettings settings;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1).build();
-    private final Aws4Signer signer = Aws4Signer.create();
     private final ControlApiCredentialsProvider credentials;
+    private final SignedControlApiClient calls;
+    private final EcsTaskMetadata ecsTask = EcsTaskMetadata.fromEnvironment(System.getenv(), http);
 
     private volatile java.util.function.BooleanSupplier appHealthy = () -> true;
 
@@ -68,6 +61,7 @@ public final class ControlPlaneClient {
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
         this.credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).listener(new LoginLog()).build();
+        this.calls = new SignedControlApiClient(settings.controlApi(), settings.region(), credentials, http);
     }
 
     /** The snapshot once it differs from {@code knownVersion}; empty when it stayed the same for {@code waitSeconds}. */
@@ -93,7 +87,7 @@ public final class ControlPlaneClient {
         boolean cloudMap = settings.cloudMapRegistration() != null && settings.endpointAddress() != null;
         ProxyReport report = new ProxyReport(settings.resource().arn(), settings.endpointAddress(), runningVersion, rejectedVersion,
                 rejectedReason, cloudMap ? new ProxyReport.CloudMapRegistration(settings.cloudMapRegistration()) : null,
-                cloudMap ? appHealthy.getAsBoolean() : null);
+                cloudMap ? appHealthy.getAsBoolean() : null, ecsTask.taskArn());
         HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
                 SnapshotJson.mapper().writeValueAsBytes(report), Duration.ofSeconds(10));
         return answer(response, "report", ProxyReport.Accepted.class).expiresInMillis();
@@ -120,41 +114,7 @@ public final class ControlPlaneClient {
 
     private HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
-        URI uri = settings.controlApi().resolve(pathAndQuery);
-        SdkHttpFullRequest.Builder unsigned = SdkHttpFullRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri)
-                .putHeader("Content-Type", "application/json");
-        if (body != null) {
-            unsigned.contentStreamProvider(ContentStreamProvider.fromByteArray(body));
-        }
-        AwsCredentials signingCredentials = signingCredentials();
-        SdkHttpFullRequest signed = signer.sign(unsigned.build(), Aws4SignerParams.builder().awsCredentials(signingCredentials)
-                .signingName("appmesh").signingRegion(Region.of(settings.region())).build());
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/json");
-        signed.headers().forEach((name, values) -> {
-            if (name.equalsIgnoreCase("Authorization") || name.equalsIgnoreCase("X-Amz-Date")
-                    || name.equalsIgnoreCase("X-Amz-Security-Token")) {
-                values.forEach(v -> request.header(name, v));
-            }
-        });
-        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() == 403 && AwsAccessKeys.isMeshworkSession(signingCredentials.accessKeyId())
-                && !SnapshotJson.string(response.body()).contains("is not authorized to perform")) {
-            // The session itself was refused (expired while the proxy was suspended, the control API's
-            // encryption key changed): log in afresh at the next call. A policy refusal is not cured that way.
-            credentials.invalidate();
-        }
-        return response;
-    }
-
-    /** Credentials resolved now: the chain's may have rotated, a session may be due for renewal. */
-    private AwsCredentials signingCredentials() throws IOException {
-        try {
-            return credentials.resolveCredentials();
-        } catch (SdkException e) {
-            throw new IOException(e.getMessage(), e);
-        }
+        return calls.send(method, pathAndQuery, body, timeout);
     }
 
     private static String encode(String s) {

@@ -1,0 +1,44 @@
+# PostgreSQL for every replica. RDS keeps the master password in Secrets Manager itself
+# (manage_master_user_password): Terraform state never holds it.
+
+resource "aws_security_group" "database" {
+  name        = "${var.name}-database"
+  description = "Meshwork control API database"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "database_from_tasks" {
+  security_group_id            = aws_security_group.database.id
+  description                  = "PostgreSQL from the control API"
+  referenced_security_group_id = aws_security_group.tasks.id
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+}
+
+resource "aws_db_subnet_group" "this" {
+  name       = "${var.name}-database"
+  subnet_ids = var.subnet_ids
+  tags       = var.tags
+}
+
+resource "aws_db_instance" "this" {
+  identifier                  = "${var.name}-control-api"
+  engine                      = "postgres"
+  engine_version              = var.db_engine_version
+  instance_class              = var.db_instance_class
+  allocated_storage           = var.db_allocated_storage
+  storage_encrypted           = true
+  db_name                     = "meshwork"
+  username                    = "meshwork"
+  manage_master_user_password = true
+  db_subnet_group_name        = aws_db_subnet_group.this.name
+  vpc_security_group_ids      = [aws_security_group.database.id]
+  multi_az                    = var.db_multi_az
+  backup_retention_period     = 7
+  deletion_protection         = var.deletion_protection
+  skip_final_snapshot         = !var.deletion_protection
+  final_snapshot_identifier   = var.deletion_protection ? "${var.name}-control-api-final" : null
+  tags                        = var.tags
+}
