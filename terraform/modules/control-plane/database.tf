@@ -8,13 +8,14 @@ resource "aws_security_group" "database" {
   tags        = var.tags
 }
 
-resource "aws_vpc_security_group_ingress_rule" "database_from_tasks" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "PostgreSQL from the control API"
-  referenced_security_group_id = aws_security_group.tasks.id
-  ip_protocol                  = "tcp"
-  from_port                    = 5432
-  to_port                      = 5432
+resource "aws_security_group_rule" "database_from_tasks" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.database.id
+  description              = "PostgreSQL from the control API"
+  source_security_group_id = aws_security_group.tasks.id
+  protocol                 = "tcp"
+  from_port                = 5432
+  to_port                  = 5432
 }
 
 resource "aws_db_subnet_group" "this" {

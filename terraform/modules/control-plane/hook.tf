@@ -53,24 +53,26 @@ resource "aws_security_group" "hook" {
   tags        = var.tags
 }
 
-resource "aws_vpc_security_group_egress_rule" "hook_out" {
+resource "aws_security_group_rule" "hook_out" {
   count             = local.hook ? 1 : 0
+  type              = "egress"
   security_group_id = aws_security_group.hook[0].id
   description       = "the control API and STS"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+  protocol          = "tcp"
   from_port         = 443
   to_port           = local.lb_port
 }
 
-resource "aws_vpc_security_group_ingress_rule" "load_balancer_from_hook" {
-  count                        = local.hook ? 1 : 0
-  security_group_id            = aws_security_group.load_balancer.id
-  description                  = "the ECS task hook"
-  referenced_security_group_id = aws_security_group.hook[0].id
-  ip_protocol                  = "tcp"
-  from_port                    = local.lb_port
-  to_port                      = local.lb_port
+resource "aws_security_group_rule" "load_balancer_from_hook" {
+  count                    = local.hook ? 1 : 0
+  type                     = "ingress"
+  security_group_id        = aws_security_group.load_balancer.id
+  description              = "the ECS task hook"
+  source_security_group_id = aws_security_group.hook[0].id
+  protocol                 = "tcp"
+  from_port                = local.lb_port
+  to_port                  = local.lb_port
 }
 
 resource "aws_cloudwatch_log_group" "hook" {

@@ -42,23 +42,25 @@ resource "aws_security_group" "load_balancer" {
   tags        = var.tags
 }
 
-resource "aws_vpc_security_group_ingress_rule" "clients" {
+resource "aws_security_group_rule" "clients" {
   for_each          = toset(var.client_cidr_blocks)
+  type              = "ingress"
   security_group_id = aws_security_group.load_balancer.id
   description       = "control API clients"
-  cidr_ipv4         = each.value
-  ip_protocol       = "tcp"
+  cidr_blocks       = [each.value]
+  protocol          = "tcp"
   from_port         = local.lb_port
   to_port           = local.lb_port
 }
 
-resource "aws_vpc_security_group_egress_rule" "load_balancer_to_tasks" {
-  security_group_id            = aws_security_group.load_balancer.id
-  description                  = "to the control API tasks"
-  referenced_security_group_id = aws_security_group.tasks.id
-  ip_protocol                  = "tcp"
-  from_port                    = 8080
-  to_port                      = 8080
+resource "aws_security_group_rule" "load_balancer_to_tasks" {
+  type                     = "egress"
+  security_group_id        = aws_security_group.load_balancer.id
+  description              = "to the control API tasks"
+  source_security_group_id = aws_security_group.tasks.id
+  protocol                 = "tcp"
+  from_port                = 8080
+  to_port                  = 8080
 }
 
 resource "aws_security_group" "tasks" {
@@ -68,20 +70,22 @@ resource "aws_security_group" "tasks" {
   tags        = var.tags
 }
 
-resource "aws_vpc_security_group_ingress_rule" "tasks_from_load_balancer" {
-  security_group_id            = aws_security_group.tasks.id
-  description                  = "from the load balancer"
-  referenced_security_group_id = aws_security_group.load_balancer.id
-  ip_protocol                  = "tcp"
-  from_port                    = 8080
-  to_port                      = 8080
+resource "aws_security_group_rule" "tasks_from_load_balancer" {
+  type                     = "ingress"
+  security_group_id        = aws_security_group.tasks.id
+  description              = "from the load balancer"
+  source_security_group_id = aws_security_group.load_balancer.id
+  protocol                 = "tcp"
+  from_port                = 8080
+  to_port                  = 8080
 }
 
-resource "aws_vpc_security_group_egress_rule" "tasks_out" {
+resource "aws_security_group_rule" "tasks_out" {
+  type              = "egress"
   security_group_id = aws_security_group.tasks.id
   description       = "PostgreSQL, STS, Cloud Map, IAM, Secrets Manager, ECR"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+  protocol          = "tcp"
   from_port         = 0
   to_port           = 65535
 }

@@ -7,14 +7,17 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  region = data.aws_region.current.name
+  gateway = var.virtual_gateway_name != null
+  kind    = local.gateway ? "virtualGateway" : "virtualNode"
+  member  = local.gateway ? var.virtual_gateway_name : var.virtual_node_name
+  region  = data.aws_region.current.name
   # The shared-mesh form names the owner after the mesh, as APPMESH_RESOURCE_ARN did.
   mesh_segment = var.mesh_owner == null ? var.mesh_name : "${var.mesh_name}@${var.mesh_owner}"
-  node_arn     = "arn:${data.aws_partition.current.partition}:appmesh:${local.region}:${coalesce(var.mesh_owner, data.aws_caller_identity.current.account_id)}:mesh/${var.mesh_name}/virtualNode/${var.virtual_node_name}"
+  node_arn     = "arn:${data.aws_partition.current.partition}:appmesh:${local.region}:${coalesce(var.mesh_owner, data.aws_caller_identity.current.account_id)}:mesh/${var.mesh_name}/${local.kind}/${local.member}"
   log_group    = coalesce(var.log_group_name, "/ecs/${var.name}")
 
   proxy_environment = merge({
-    APPMESH_RESOURCE_ARN  = "mesh/${local.mesh_segment}/virtualNode/${var.virtual_node_name}"
+    APPMESH_RESOURCE_ARN  = "mesh/${local.mesh_segment}/${local.kind}/${local.member}"
     PROXY_CONTROL_API_URL = var.meshwork_endpoint
     AWS_REGION            = local.region
     ENVOY_LOG_LEVEL       = var.proxy_log_level
@@ -39,7 +42,8 @@ locals {
       retries     = 3
       startPeriod = 10
     }
-    ulimits = [{ name = "nofile", softLimit = 15000, hardLimit = 15000 }]
+    ulimits      = [{ name = "nofile", softLimit = 15000, hardLimit = 15000 }]
+    portMappings = [for p in var.gateway_ports : { containerPort = p, protocol = "tcp" }]
     logConfiguration = {
       logDriver = "awslogs"
       options = {
@@ -88,11 +92,25 @@ resource "aws_ecs_task_definition" "this" {
   container_definitions    = jsonencode(concat([local.proxy_container], local.app_containers))
 
   # ECS (the agent, or Fargate) writes App Mesh's redirect rules from these properties before any
-  # container starts: the same rules bin/proxy-init writes.
-  proxy_configuration {
-    type           = "APPMESH"
-    container_name = var.proxy_container_name
-    properties     = local.proxy_properties
+  # container starts: the same rules bin/proxy-init writes. A gateway is no sidecar: no redirect.
+  dynamic "proxy_configuration" {
+    for_each = local.gateway ? [] : [1]
+    content {
+      type           = "APPMESH"
+      container_name = var.proxy_container_name
+      properties     = local.proxy_properties
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = (var.virtual_node_name == null) != (var.virtual_gateway_name == null)
+      error_message = "set exactly one of virtual_node_name and virtual_gateway_name"
+    }
+    precondition {
+      condition     = local.gateway || length(var.app_ports) > 0
+      error_message = "a virtual node's tasks need app_ports (AppPorts): the ports whose inbound traffic goes through the proxy"
+    }
   }
 
   runtime_platform {
@@ -104,11 +122,11 @@ resource "aws_ecs_task_definition" "this" {
 }
 
 resource "aws_service_discovery_service" "this" {
-  count = var.cloud_map_namespace_id == null ? 0 : 1
-  name  = coalesce(var.cloud_map_service_name, var.name)
+  count = var.cloud_map == null ? 0 : 1
+  name  = coalesce(var.cloud_map.service_name, var.name)
 
   dns_config {
-    namespace_id   = var.cloud_map_namespace_id
+    namespace_id   = var.cloud_map.namespace_id
     routing_policy = "MULTIVALUE"
     dns_records {
       type = "A"

@@ -14,7 +14,7 @@ output "task_role_arn" {
 }
 
 output "virtual_node_arn" {
-  description = "The virtual node the tasks are (what the task role may stream)."
+  description = "The virtual node (or gateway) the tasks are: what the task role may stream."
   value       = local.node_arn
 }
 

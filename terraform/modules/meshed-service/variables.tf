@@ -24,8 +24,21 @@ variable "mesh_owner" {
 }
 
 variable "virtual_node_name" {
-  description = "The virtual node this service's tasks are."
+  description = "The virtual node this service's tasks are (or set virtual_gateway_name)."
   type        = string
+  default     = null
+}
+
+variable "virtual_gateway_name" {
+  description = "Instead of a node: the virtual gateway these tasks are. The proxy is then the only container, without proxy_configuration, listening on gateway_ports."
+  type        = string
+  default     = null
+}
+
+variable "gateway_ports" {
+  description = "A gateway's listener ports (its virtual gateway's listeners), published by the proxy container."
+  type        = list(number)
+  default     = []
 }
 
 variable "meshwork_endpoint" {
@@ -69,6 +82,7 @@ variable "proxy_environment" {
 }
 
 variable "app_containers" {
+  default     = []
   description = <<-EOT
     The application's container definitions, as in the task definition App Mesh users had (ECS's
     JSON names: name, image, portMappings, environment, ...). Each gets
@@ -80,6 +94,7 @@ variable "app_containers" {
 variable "app_ports" {
   description = "AppPorts: the ports the application listens on; inbound traffic to them goes through the proxy."
   type        = list(number)
+  default     = []
 }
 
 variable "ignored_uid" {
@@ -174,16 +189,13 @@ variable "execution_role_arn" {
   default     = null
 }
 
-variable "cloud_map_namespace_id" {
-  description = "A Cloud Map namespace to register the tasks in (service_registries), for awsCloudMap virtual nodes; null for none."
-  type        = string
-  default     = null
-}
-
-variable "cloud_map_service_name" {
-  description = "The Cloud Map service name (default: name)."
-  type        = string
-  default     = null
+variable "cloud_map" {
+  description = "Register the tasks in Cloud Map (service_registries), for awsCloudMap virtual nodes: the namespace, and the service name (default: name). Null: no registration."
+  type = object({
+    namespace_id = string
+    service_name = optional(string)
+  })
+  default = null
 }
 
 variable "log_group_name" {

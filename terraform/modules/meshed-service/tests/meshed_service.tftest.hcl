@@ -176,7 +176,7 @@ run "cloud_map_registration" {
   command = plan
 
   variables {
-    cloud_map_namespace_id = "ns-123"
+    cloud_map = { namespace_id = "ns-123" }
   }
 
   assert {
@@ -195,4 +195,40 @@ run "rejects_a_launch_type_without_awsvpc_proxy_support" {
     launch_type = "EXTERNAL"
   }
   expect_failures = [var.launch_type]
+}
+
+run "a_virtual_gateway_is_the_proxy_alone_without_redirect" {
+  command = plan
+  variables {
+    name                 = "ingress"
+    virtual_node_name    = null
+    virtual_gateway_name = "ingress"
+    gateway_ports        = [8080]
+    app_containers       = []
+    app_ports            = []
+  }
+  assert {
+    condition     = length(aws_ecs_task_definition.this.proxy_configuration) == 0
+    error_message = "a gateway is no sidecar: no proxy configuration"
+  }
+  assert {
+    condition     = length(jsondecode(aws_ecs_task_definition.this.container_definitions)) == 1 && jsondecode(aws_ecs_task_definition.this.container_definitions)[0].portMappings == [{ containerPort = 8080, protocol = "tcp" }]
+    error_message = "the proxy alone, publishing the gateway's listener"
+  }
+  assert {
+    condition     = contains(jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment, { name = "APPMESH_RESOURCE_ARN", value = "mesh/shop/virtualGateway/ingress" })
+    error_message = "the proxy serves the gateway"
+  }
+  assert {
+    condition     = data.aws_iam_policy_document.virtual_node.statement[0].resources == toset(["arn:aws:appmesh:eu-west-1:111122223333:mesh/shop/virtualGateway/ingress"])
+    error_message = "the task role may stream the gateway's configuration"
+  }
+}
+
+run "a_node_without_app_ports_is_refused" {
+  command = plan
+  variables {
+    app_ports = []
+  }
+  expect_failures = [aws_ecs_task_definition.this]
 }
