@@ -20,9 +20,16 @@ import java.util.concurrent.TimeUnit;
 public final class MotoServer implements AutoCloseable {
     private final int port;
     private final Path log;
+    private final java.util.Map<String, String> env;
     private Process process;
 
     public MotoServer() throws IOException {
+        this(java.util.Map.of());
+    }
+
+    /** With moto settings in its environment, e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true (AWS managed policies exist). */
+    public MotoServer(java.util.Map<String, String> env) throws IOException {
+        this.env = env;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
@@ -46,7 +53,9 @@ public final class MotoServer implements AutoCloseable {
             command.addAll(List.of("python3", "-m", "moto.server"));
         }
         command.addAll(List.of("-H", "127.0.0.1", "-p", String.valueOf(port)));
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
