@@ -37,7 +37,8 @@ public final class EcsTaskStateHandler implements RequestHandler<ScheduledEvent,
         this(env, ControlApiCredentialsProvider.builder().controlApi(endpoint(env)).build());
     }
 
-    EcsTaskStateHandler(Map<String, String> env, ControlApiCredentialsProvider credentials) {
+    /** With credentials of the caller's choosing (another Lambda framework, tests). */
+    public EcsTaskStateHandler(Map<String, String> env, ControlApiCredentialsProvider credentials) {
         String region = env.getOrDefault("MESHWORK_REGION", env.getOrDefault("AWS_REGION", "us-east-1"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
         this.controlApi = new SignedControlApiClient(endpoint(env), region, credentials, http);
