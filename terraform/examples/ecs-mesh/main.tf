@@ -86,8 +86,8 @@ output "task_definitions" {
   description = "The task definitions registered, by service."
   value = {
     frontend   = module.frontend.task_definition_arn
-    backend-v1 = module.backend_v1.task_definition_arn
-    backend-v2 = module.backend_v2.task_definition_arn
+    backend-v1 = module.backend["v1"].task_definition_arn
+    backend-v2 = module.backend["v2"].task_definition_arn
     gateway    = module.gateway.task_definition_arn
   }
 }

@@ -72,33 +72,12 @@ module "frontend" {
   }]
 }
 
-module "backend_v1" {
-  source             = "../../modules/meshed-service"
-  name               = "backend-v1"
-  virtual_node_name  = aws_appmesh_virtual_node.backend["v1"].name
-  cluster_arn        = local.common.cluster_arn
-  mesh_name          = local.common.mesh_name
-  meshwork_endpoint  = local.common.meshwork_endpoint
-  proxy_image        = local.common.proxy_image
-  subnet_ids         = local.common.subnet_ids
-  security_group_ids = local.common.security_group_ids
-  cloud_map          = local.common.cloud_map
-  desired_count      = 2
-  app_ports          = [8080]
-  app_containers = [{
-    name         = "app"
-    image        = var.app_image
-    essential    = true
-    command      = ["python3", "-c", local.demo_app]
-    portMappings = [{ containerPort = 8080, protocol = "tcp" }]
-    environment  = [{ name = "APP_NAME", value = "backend-v1" }]
-  }]
-}
+module "backend" {
+  for_each = { v1 = 2, v2 = 1 } # version = tasks
+  source   = "../../modules/meshed-service"
+  name     = "backend-${each.key}"
 
-module "backend_v2" {
-  source             = "../../modules/meshed-service"
-  name               = "backend-v2"
-  virtual_node_name  = aws_appmesh_virtual_node.backend["v2"].name
+  virtual_node_name  = aws_appmesh_virtual_node.backend[each.key].name
   cluster_arn        = local.common.cluster_arn
   mesh_name          = local.common.mesh_name
   meshwork_endpoint  = local.common.meshwork_endpoint
@@ -106,6 +85,7 @@ module "backend_v2" {
   subnet_ids         = local.common.subnet_ids
   security_group_ids = local.common.security_group_ids
   cloud_map          = local.common.cloud_map
+  desired_count      = each.value
   app_ports          = [8080]
   app_containers = [{
     name         = "app"
@@ -113,7 +93,7 @@ module "backend_v2" {
     essential    = true
     command      = ["python3", "-c", local.demo_app]
     portMappings = [{ containerPort = 8080, protocol = "tcp" }]
-    environment  = [{ name = "APP_NAME", value = "backend-v2" }]
+    environment  = [{ name = "APP_NAME", value = "backend-${each.key}" }]
   }]
 }
 

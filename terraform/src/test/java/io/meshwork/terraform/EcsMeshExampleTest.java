@@ -174,6 +174,7 @@ class EcsMeshExampleTest {
             Map<String, Integer> answers = send(front, 200);
             assertEquals(200, answers.getOrDefault("frontend -> backend-v1", 0) + answers.getOrDefault("frontend -> backend-v2", 0),
                     "every request went gateway -> frontend -> backend and back: " + answers);
+            System.out.println("ECS example, canary 10: " + answers);
             int canary = answers.getOrDefault("frontend -> backend-v2", 0);
             assertTrue(canary >= 6 && canary <= 40, "about 10 % to backend-v2: " + answers);
 
@@ -235,6 +236,7 @@ class EcsMeshExampleTest {
             double v2 = answers.getOrDefault("frontend -> backend-v2", 0) / 200.0;
             if (Math.abs(v2 - share) < 0.15 && answers.values().stream().mapToInt(Integer::intValue).sum() == 200
                     && answers.keySet().stream().allMatch(k -> k.startsWith("frontend -> backend-v"))) {
+                System.out.println("ECS example, canary " + Math.round(share * 100) + ": " + answers);
                 return;
             }
             Thread.sleep(1000);
