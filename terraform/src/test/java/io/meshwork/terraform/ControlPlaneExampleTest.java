@@ -60,7 +60,7 @@ class ControlPlaneExampleTest {
     @Test
     void appliesReplansWithNoChangesAndDestroysEverything() throws Exception {
         Terraform.Result apply = terraform.ok(EXAMPLE, with("apply", "-auto-approve", "-input=false", "-no-color"));
-        assertTrue(apply.stdout().contains("Apply complete! Resources: 40 added"), apply.stdout());
+        assertTrue(apply.stdout().contains("Apply complete! Resources: 49 added"), apply.stdout());
 
         try (EcsClient ecs = ecs()) {
             var task = ecs.describeTaskDefinition(r -> r.taskDefinition("meshwork-control-api")).taskDefinition();
@@ -86,7 +86,7 @@ class ControlPlaneExampleTest {
         assertEquals(List.of(), PlanChanges.beyondMotoGaps(replan), "a plan right after apply changes nothing");
 
         Terraform.Result destroy = terraform.ok(EXAMPLE, with("destroy", "-auto-approve", "-input=false", "-no-color"));
-        assertTrue(destroy.stdout().contains("Resources: 40 destroyed"), destroy.stdout());
+        assertTrue(destroy.stdout().contains("Resources: 49 destroyed"), destroy.stdout());
         try (EcsClient ecs = ecs()) {
             List<String> clusters = ecs.listClusters().clusterArns();
             assertTrue(clusters.isEmpty() || ecs.describeClusters(r -> r.clusters(clusters)).clusters().stream()
