@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meshwork.proxyapi.SnapshotJson;
 import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
 import io.meshwork.proxyapi.login.SignedControlApiClient;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
+import io.meshwork.lambdahooks.support.LocalControlApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,12 +15,10 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,28 +32,18 @@ import static org.junit.jupiter.api.Assertions.*;
  * exception (so Lambda retries).
  */
 class EcsTaskStateHandlerTest {
-    private static final String KEY_ID = "MWKHOOKTESTROOT00001";
-    private static final String SECRET = "hook-test-root-secret";
+    private static final String KEY_ID = LocalControlApi.KEY_ID;
+    private static final String SECRET = LocalControlApi.SECRET;
     private static final String TASKS = "arn:aws:ecs:us-east-1:111122223333:task/shop/";
 
-    private static EmbeddedServer server;
+    private static LocalControlApi controlApi;
     private static URI endpoint;
     private static SignedControlApiClient admin;
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Map<String, Object> props = new HashMap<>();
-        props.put("micronaut.server.port", port);
-        props.put("micronaut.server.host", "127.0.0.1");
-        props.put("control-api.data-dir", Files.createTempDirectory("meshwork-hook-").toString());
-        props.put("control-api.root-access-key-id", KEY_ID);
-        props.put("control-api.root-secret-access-key", SECRET);
-        server = ApplicationContext.run(EmbeddedServer.class, props);
-        endpoint = URI.create("http://127.0.0.1:" + port + "/");
+        controlApi = new LocalControlApi();
+        endpoint = controlApi.endpoint();
         admin = client(KEY_ID, SECRET);
         call(admin, "PUT", "/v20190125/meshes", "{\"meshName\": \"shop\"}");
         call(admin, "PUT", "/v20190125/meshes/shop/virtualNodes", "{\"virtualNodeName\": \"catalog\", \"spec\": {\"listeners\":"
@@ -65,8 +52,8 @@ class EcsTaskStateHandlerTest {
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.getApplicationContext().close();
+        if (controlApi != null) {
+            controlApi.close();
         }
     }
 
