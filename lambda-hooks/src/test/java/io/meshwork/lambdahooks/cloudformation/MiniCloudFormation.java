@@ -38,7 +38,14 @@ final class MiniCloudFormation implements AutoCloseable {
     private record Deployed(String type, String physicalId, Map<String, String> data, Map<String, Object> properties) {
     }
 
-    private final CustomResourceHandler handler;
+    /** How an event reaches the handler: called directly, or through Lambda's runtime interface client. */
+    @FunctionalInterface
+    interface Delivery {
+        void deliver(CloudFormationCustomResourceEvent event) throws Exception;
+    }
+
+    private final Delivery delivery;
+    private final List<Long> deliveryNanos = new ArrayList<>();
     private final HttpServer responseUrl;
     private final Map<String, byte[]> answers = new ConcurrentHashMap<>();
     private final Map<String, Deployed> deployed = new LinkedHashMap<>();
@@ -46,7 +53,11 @@ final class MiniCloudFormation implements AutoCloseable {
     private final String stackId = "arn:aws:cloudformation:us-east-1:111122223333:stack/shop/" + UUID.randomUUID();
 
     MiniCloudFormation(CustomResourceHandler handler) throws IOException {
-        this.handler = handler;
+        this(event -> handler.handleRequest(event, null));
+    }
+
+    MiniCloudFormation(Delivery delivery) throws IOException {
+        this.delivery = delivery;
         this.responseUrl = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         responseUrl.createContext("/", exchange -> {
             if (exchange.getRequestHeaders().containsKey("Content-Type") && !exchange.getRequestHeaders().getFirst("Content-Type").isEmpty()) {
@@ -165,8 +176,45 @@ final class MiniCloudFormation implements AutoCloseable {
         return event;
     }
 
+    /** How long each delivery took, event to answer. */
+    List<Long> deliveryNanos() {
+        return deliveryNanos;
+    }
+
+    /** The event as CloudFormation sends it to Lambda (its JSON). */
+    static String json(CloudFormationCustomResourceEvent event) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("RequestType", event.getRequestType());
+        json.put("ServiceToken", event.getServiceToken());
+        json.put("ResponseURL", event.getResponseUrl());
+        json.put("StackId", event.getStackId());
+        json.put("RequestId", event.getRequestId());
+        json.put("LogicalResourceId", event.getLogicalResourceId());
+        if (event.getPhysicalResourceId() != null) {
+            json.put("PhysicalResourceId", event.getPhysicalResourceId());
+        }
+        json.put("ResourceType", event.getResourceType());
+        json.put("ResourceProperties", event.getResourceProperties());
+        if (event.getOldResourceProperties() != null) {
+            json.put("OldResourceProperties", event.getOldResourceProperties());
+        }
+        try {
+            return JSON.writeValueAsString(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Answer send(CloudFormationCustomResourceEvent event) throws IOException {
-        handler.handleRequest(event, null);
+        long start = System.nanoTime();
+        try {
+            delivery.deliver(event);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        deliveryNanos.add(System.nanoTime() - start);
         byte[] body = answers.remove(event.getRequestId());
         if (body == null) {
             throw new AssertionError("no answer was PUT for " + event.getRequestType() + " " + event.getLogicalResourceId());
