@@ -27,11 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * after the stack's updates, removed resources deleted in reverse order, and each answer read
  * from the PUT to a local ResponseURL.
  */
-final class MiniCloudFormation implements AutoCloseable {
+public final class MiniCloudFormation implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the handler answered one event. */
-    record Answer(String logicalId, String requestType, String status, String reason, String physicalId, Map<String, String> data,
+    public record Answer(String logicalId, String requestType, String status, String reason, String physicalId, Map<String, String> data,
                   int bytes) {
     }
 
@@ -40,7 +40,7 @@ final class MiniCloudFormation implements AutoCloseable {
 
     /** How an event reaches the handler: called directly, or through Lambda's runtime interface client. */
     @FunctionalInterface
-    interface Delivery {
+    public interface Delivery {
         void deliver(CloudFormationCustomResourceEvent event) throws Exception;
     }
 
@@ -52,11 +52,11 @@ final class MiniCloudFormation implements AutoCloseable {
     private final List<String> order = new ArrayList<>();
     private final String stackId = "arn:aws:cloudformation:us-east-1:111122223333:stack/shop/" + UUID.randomUUID();
 
-    MiniCloudFormation(CustomResourceHandler handler) throws IOException {
+    public MiniCloudFormation(CustomResourceHandler handler) throws IOException {
         this(event -> handler.handleRequest(event, null));
     }
 
-    MiniCloudFormation(Delivery delivery) throws IOException {
+    public MiniCloudFormation(Delivery delivery) throws IOException {
         this.delivery = delivery;
         this.responseUrl = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         responseUrl.createContext("/", exchange -> {
@@ -73,7 +73,7 @@ final class MiniCloudFormation implements AutoCloseable {
     }
 
     /** Creates or updates the stack to {@code template}; the answers in the order given. */
-    List<Answer> deploy(JsonNode template) throws IOException {
+    public List<Answer> deploy(JsonNode template) throws IOException {
         JsonNode resources = template.path("Resources");
         List<Answer> out = new ArrayList<>();
         List<Deployed> replaced = new ArrayList<>();
@@ -117,7 +117,7 @@ final class MiniCloudFormation implements AutoCloseable {
     }
 
     /** Deletes every resource of the stack, dependents first. */
-    List<Answer> deleteStack() throws IOException {
+    public List<Answer> deleteStack() throws IOException {
         List<Answer> out = new ArrayList<>();
         for (String logicalId : reversed()) {
             out.add(send(deleteEvent(logicalId, deployed.remove(logicalId))));
@@ -127,15 +127,15 @@ final class MiniCloudFormation implements AutoCloseable {
     }
 
     /** Delivers one Delete for a resource as it stands (e.g. to delete it twice). */
-    Answer deleteAgain(String logicalId, String physicalId, Map<String, Object> props, String type) throws IOException {
+    public Answer deleteAgain(String logicalId, String physicalId, Map<String, Object> props, String type) throws IOException {
         return send(deleteEvent(logicalId, new Deployed(type, physicalId, Map.of(), props)));
     }
 
-    String physicalId(String logicalId) {
+    public String physicalId(String logicalId) {
         return deployed.get(logicalId).physicalId();
     }
 
-    Map<String, Object> properties(String logicalId) {
+    public Map<String, Object> properties(String logicalId) {
         return deployed.get(logicalId).properties();
     }
 
@@ -177,12 +177,12 @@ final class MiniCloudFormation implements AutoCloseable {
     }
 
     /** How long each delivery took, event to answer. */
-    List<Long> deliveryNanos() {
+    public List<Long> deliveryNanos() {
         return deliveryNanos;
     }
 
     /** The event as CloudFormation sends it to Lambda (its JSON). */
-    static String json(CloudFormationCustomResourceEvent event) {
+    public static String json(CloudFormationCustomResourceEvent event) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("RequestType", event.getRequestType());
         json.put("ServiceToken", event.getServiceToken());
