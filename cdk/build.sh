@@ -12,3 +12,5 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
 npm test --silent
+# The Java build (dist/java, Maven layout) for Java CDK apps.
+npm run package:java --silent
