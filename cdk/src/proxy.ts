@@ -43,6 +43,11 @@ export class MeshworkProxy {
    * application's containers.
    */
   public static addMeshworkProxy(taskDefinition: ecs.TaskDefinition, options: MeshworkProxyOptions): ecs.ContainerDefinition {
+    if (taskDefinition.networkMode !== ecs.NetworkMode.AWS_VPC) {
+      // What ECS requires of an APPMESH proxy configuration (the L2 checks it too, but not when set here).
+      throw new Error(`addMeshworkProxy: ${taskDefinition.node.path} uses network mode ${taskDefinition.networkMode}; `
+        + 'an APPMESH proxy configuration needs awsvpc (networkMode: ecs.NetworkMode.AWS_VPC)');
+    }
     const name = options.containerName ?? 'envoy';
     const uid = options.ignoredUid ?? 1337;
     const apps = taskDefinition.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);

@@ -67,3 +67,12 @@ test('addMeshworkProxy puts the proxy where App Mesh\'s Envoy was', () => {
     PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'appmesh:StreamAggregatedResources' })]) },
   });
 });
+
+test('addMeshworkProxy refuses a task definition that is not awsvpc, as ECS would', () => {
+  const stack = new Stack(new App(), 'Bridge');
+  const task = new ecs.Ec2TaskDefinition(stack, 'Task', { networkMode: ecs.NetworkMode.BRIDGE });
+  assert.throws(() => MeshworkProxy.addMeshworkProxy(task, {
+    meshName: 'shop', virtualNode: 'orders', controlApiUrl: 'http://meshwork.internal:8080',
+    image: ecs.ContainerImage.fromRegistry('meshwork-proxy:0.1.0'), appPorts: [8080],
+  }), /needs awsvpc/);
+});

@@ -26,7 +26,7 @@ data "aws_iam_policy_document" "execution_secrets" {
     resources = [
       aws_secretsmanager_secret.root_key.arn,
       aws_secretsmanager_secret.encryption_key.arn,
-      aws_db_instance.this.master_user_secret[0].secret_arn,
+      aws_secretsmanager_secret.database.arn,
     ]
   }
 }

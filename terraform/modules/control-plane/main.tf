@@ -149,8 +149,7 @@ resource "aws_ecs_task_definition" "control_api" {
     portMappings = [{ containerPort = 8080, protocol = "tcp" }]
     environment  = [for key in sort(keys(local.environment)) : { name = key, value = local.environment[key] }]
     secrets = [
-      { name = "CONTROL_API_JDBC_USER", valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:username::" },
-      { name = "CONTROL_API_JDBC_PASSWORD", valueFrom = "${aws_db_instance.this.master_user_secret[0].secret_arn}:password::" },
+      { name = "CONTROL_API_JDBC_PASSWORD", valueFrom = aws_secretsmanager_secret.database.arn },
       { name = "CONTROL_API_ROOT_ACCESS_KEY_ID", valueFrom = "${aws_secretsmanager_secret.root_key.arn}:access_key_id::" },
       { name = "CONTROL_API_ROOT_SECRET_ACCESS_KEY", valueFrom = "${aws_secretsmanager_secret.root_key.arn}:secret_access_key::" },
       { name = "CONTROL_API_ENCRYPTION_KEY", valueFrom = aws_secretsmanager_secret.encryption_key.arn },
@@ -183,6 +182,7 @@ locals {
     CONTROL_API_REGION                 = local.region
     CONTROL_API_ACCOUNT_ID             = local.account_id
     CONTROL_API_JDBC_URL               = "jdbc:postgresql://${aws_db_instance.this.address}:${aws_db_instance.this.port}/${aws_db_instance.this.db_name}"
+    CONTROL_API_JDBC_USER              = aws_db_instance.this.username
     CONTROL_API_AWS_LOGIN_SERVER_ID    = local.server_id
     CONTROL_API_AWS_LOGIN_IAM_POLICIES = tostring(var.iam_policy_grants)
     CONTROL_API_CLOUDMAP_ENABLED       = tostring(var.cloudmap_enabled)

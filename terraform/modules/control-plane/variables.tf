@@ -1,7 +1,11 @@
 variable "name" {
-  description = "Prefix of every resource's name."
+  description = "Prefix of every resource's name (at most 20 characters: the load balancer's and target group's names take 32)."
   type        = string
   default     = "meshwork"
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9-]{1,20}$", var.name))
+    error_message = "name must be 1 to 20 letters, digits or hyphens: it prefixes the load balancer's name, which takes at most 32 characters."
+  }
 }
 
 variable "vpc_id" {
@@ -55,9 +59,13 @@ variable "server_id" {
 }
 
 variable "certificate_arn" {
-  description = "An ACM certificate for server_id: the load balancer then serves HTTPS on 443 (recommended: AWS logins carry session credentials). Null: HTTP on 8080."
+  description = "An ACM certificate for server_id: the load balancer then serves HTTPS on 443 (recommended: AWS logins carry session credentials). Null: HTTP on 8080. Needs server_id: no certificate can name the load balancer's own DNS name."
   type        = string
   default     = null
+  validation {
+    condition     = var.certificate_arn == null || var.server_id != null
+    error_message = "certificate_arn needs server_id: the name the certificate is for, which a DNS record points at the load balancer."
+  }
 }
 
 variable "db_instance_class" {

@@ -40,8 +40,9 @@ data "aws_iam_policy_document" "virtual_node" {
 }
 
 resource "aws_iam_role_policy" "virtual_node" {
-  count  = var.instance_role_name == null ? 0 : 1
-  name   = "meshwork-virtual-node"
+  count = var.instance_role_name == null ? 0 : 1
+  # Named after the node: several hosts' modules may share one instance role.
+  name   = "meshwork-${var.mesh_name}-${coalesce(var.virtual_node_name, "node")}"
   role   = var.instance_role_name
   policy = data.aws_iam_policy_document.virtual_node.json
 }

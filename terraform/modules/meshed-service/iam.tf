@@ -36,7 +36,8 @@ data "aws_iam_policy_document" "virtual_node" {
 }
 
 resource "aws_iam_role_policy" "virtual_node" {
-  name   = "meshwork-virtual-node"
+  # Named after the service: several services may share one task role.
+  name   = "meshwork-${var.name}"
   role   = local.task_role_name
   policy = data.aws_iam_policy_document.virtual_node.json
 }

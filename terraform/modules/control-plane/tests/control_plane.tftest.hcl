@@ -36,9 +36,10 @@ mock_provider "aws" {
   }
   mock_resource "aws_db_instance" {
     defaults = {
-      address            = "meshwork.abc.eu-west-1.rds.amazonaws.com"
-      port               = 5432
-      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-1", kms_key_id = "k", secret_status = "active" }]
+      address  = "meshwork.abc.eu-west-1.rds.amazonaws.com"
+      port     = 5432
+      username = "meshwork"
+      db_name  = "meshwork"
     }
   }
 }
@@ -62,8 +63,8 @@ run "replicas_behind_an_internal_load_balancer_sharing_postgresql" {
     error_message = "the load balancer checks the unsigned /health"
   }
   assert {
-    condition     = aws_db_instance.this.engine == "postgres" && aws_db_instance.this.manage_master_user_password && aws_db_instance.this.storage_encrypted
-    error_message = "PostgreSQL with its password managed by RDS in Secrets Manager"
+    condition     = aws_db_instance.this.engine == "postgres" && aws_db_instance.this.storage_encrypted && aws_secretsmanager_secret_version.database.secret_id == aws_secretsmanager_secret.database.id
+    error_message = "PostgreSQL, its password in the module's own secret (not RDS-managed: that would rotate under the running replicas)"
   }
   assert {
     condition = {
@@ -74,6 +75,7 @@ run "replicas_behind_an_internal_load_balancer_sharing_postgresql" {
       CONTROL_API_AWS_LOGIN_SERVER_ID    = "internal-meshwork-123.eu-west-1.elb.amazonaws.com"
       CONTROL_API_CLOUDMAP_ENABLED       = "true"
       CONTROL_API_JDBC_URL               = "jdbc:postgresql://meshwork.abc.eu-west-1.rds.amazonaws.com:5432/meshwork"
+      CONTROL_API_JDBC_USER              = "meshwork"
       CONTROL_API_LOG_FORMAT             = "json"
       CONTROL_API_REGION                 = "eu-west-1"
     }
@@ -81,7 +83,7 @@ run "replicas_behind_an_internal_load_balancer_sharing_postgresql" {
   }
   assert {
     condition = toset([for s in jsondecode(aws_ecs_task_definition.control_api.container_definitions)[0].secrets : s.name]) == toset([
-      "CONTROL_API_JDBC_USER", "CONTROL_API_JDBC_PASSWORD", "CONTROL_API_ROOT_ACCESS_KEY_ID",
+      "CONTROL_API_JDBC_PASSWORD", "CONTROL_API_ROOT_ACCESS_KEY_ID",
       "CONTROL_API_ROOT_SECRET_ACCESS_KEY", "CONTROL_API_ENCRYPTION_KEY"
     ])
     error_message = "every secret comes from Secrets Manager, none from the environment"
@@ -138,4 +140,20 @@ run "the_ecs_task_hook" {
     condition     = aws_lambda_permission.task_stopping[0].principal == "events.amazonaws.com"
     error_message = "EventBridge may invoke the hook"
   }
+}
+
+run "https_needs_the_name_the_certificate_is_for" {
+  command = plan
+  variables {
+    certificate_arn = "arn:aws:acm:eu-west-1:111122223333:certificate/abc"
+  }
+  expect_failures = [var.certificate_arn]
+}
+
+run "a_name_too_long_for_the_load_balancer_is_refused_at_once" {
+  command = plan
+  variables {
+    name = "meshwork-staging-eu-west-1"
+  }
+  expect_failures = [var.name]
 }

@@ -60,7 +60,7 @@ class ControlPlaneExampleTest {
     @Test
     void appliesReplansWithNoChangesAndDestroysEverything() throws Exception {
         Terraform.Result apply = terraform.ok(EXAMPLE, with("apply", "-auto-approve", "-input=false", "-no-color"));
-        assertTrue(apply.stdout().contains("Apply complete! Resources: 49 added"), apply.stdout());
+        assertTrue(apply.stdout().contains("Apply complete! Resources: 51 added"), apply.stdout());
 
         try (EcsClient ecs = ecs()) {
             var task = ecs.describeTaskDefinition(r -> r.taskDefinition("meshwork-control-api")).taskDefinition();
@@ -71,7 +71,7 @@ class ControlPlaneExampleTest {
             assertTrue(env.get("CONTROL_API_JDBC_URL").startsWith("jdbc:postgresql://"), env.toString());
             assertEquals("true", env.get("CONTROL_API_AWS_LOGIN_IAM_POLICIES"));
             assertTrue(env.get("CONTROL_API_AWS_LOGIN_SERVER_ID").contains("elb"), "logins name the load balancer: " + env);
-            assertEquals(List.of("CONTROL_API_ENCRYPTION_KEY", "CONTROL_API_JDBC_PASSWORD", "CONTROL_API_JDBC_USER",
+            assertEquals(List.of("CONTROL_API_ENCRYPTION_KEY", "CONTROL_API_JDBC_PASSWORD",
                             "CONTROL_API_ROOT_ACCESS_KEY_ID", "CONTROL_API_ROOT_SECRET_ACCESS_KEY"),
                     api.secrets().stream().map(Secret::name).sorted().toList(), "every secret from Secrets Manager");
             var service = ecs.describeServices(r -> r.cluster("meshwork").services("meshwork-control-api")).services().get(0);
@@ -86,7 +86,7 @@ class ControlPlaneExampleTest {
         assertEquals(List.of(), PlanChanges.beyondMotoGaps(replan), "a plan right after apply changes nothing");
 
         Terraform.Result destroy = terraform.ok(EXAMPLE, with("destroy", "-auto-approve", "-input=false", "-no-color"));
-        assertTrue(destroy.stdout().contains("Resources: 49 destroyed"), destroy.stdout());
+        assertTrue(destroy.stdout().contains("Resources: 51 destroyed"), destroy.stdout());
         try (EcsClient ecs = ecs()) {
             List<String> clusters = ecs.listClusters().clusterArns();
             assertTrue(clusters.isEmpty() || ecs.describeClusters(r -> r.clusters(clusters)).clusters().stream()

@@ -39,20 +39,30 @@ public final class AppMeshProvisioner {
                 "Unsupported resource type " + event.getResourceType() + ": Meshwork's handler takes Custom::MeshworkMesh,"
                         + " Custom::MeshworkVirtualNode, Custom::MeshworkVirtualService, Custom::MeshworkVirtualRouter,"
                         + " Custom::MeshworkRoute, Custom::MeshworkVirtualGateway and Custom::MeshworkGatewayRoute"));
+        if ("Delete".equals(event.getRequestType())) {
+            // A rollback's or a stack deletion's Delete must succeed whatever the properties say: a
+            // create that failed made nothing, and properties that failed their checks must not
+            // strand the stack in DELETE_FAILED.
+            String physicalId = event.getPhysicalResourceId();
+            if (physicalId == null || !physicalId.startsWith("arn:")) {
+                return new Outcome(physicalId, Map.of());
+            }
+            delete(type, Properties.lenient(type, event.getResourceProperties()), physicalId, callTimeout);
+            return new Outcome(physicalId, Map.of());
+        }
         Properties props = Properties.of(type, event.getResourceProperties());
         switch (event.getRequestType()) {
             case "Create":
                 return create(type, props, event.getRequestId(), callTimeout);
             case "Update": {
-                Properties old = Properties.of(type, event.getOldResourceProperties());
+                // The old properties are what the resource was made with, or what a failed update
+                // left; a rollback must get through either.
+                Properties old = Properties.lenient(type, event.getOldResourceProperties());
                 if (!props.sameIdentity(old)) {
                     return create(type, props, event.getRequestId(), callTimeout); // replacement: CloudFormation deletes the old one
                 }
                 return update(type, props, old, event.getPhysicalResourceId(), event.getRequestId(), callTimeout);
             }
-            case "Delete":
-                delete(type, props, event.getPhysicalResourceId(), callTimeout);
-                return new Outcome(event.getPhysicalResourceId(), Map.of());
             default:
                 throw new IllegalArgumentException("Unknown RequestType " + event.getRequestType());
         }
@@ -89,8 +99,12 @@ public final class AppMeshProvisioner {
         if (physicalId == null || !physicalId.startsWith("arn:")) {
             return; // a create that failed made nothing
         }
-        HttpResponse<byte[]> response = api.send("DELETE", type.resourcePath(props.mesh(), props.parent(), props.name()) + props.ownerQuery(),
-                null, timeout);
+        // The physical id says what to delete, whatever the (possibly broken) properties say.
+        String[] path = physicalId.substring(physicalId.indexOf(":mesh/") + ":mesh/".length()).split("/");
+        String mesh = path[0];
+        String parent = path.length == 5 ? path[2] : null;
+        String name = path[path.length - 1];
+        HttpResponse<byte[]> response = api.send("DELETE", type.resourcePath(mesh, parent, name) + props.ownerQuery(), null, timeout);
         if (response.statusCode() == 404) {
             return; // already gone: CloudFormation's Delete succeeds
         }
@@ -172,6 +186,11 @@ public final class AppMeshProvisioner {
 
     /** A resource's properties as CloudFormation sent them, checked against its type. */
     record Properties(MeshworkResourceType type, JsonNode raw) {
+        /** Properties as they came, unchecked: to delete by, or to compare with. */
+        static Properties lenient(MeshworkResourceType type, Map<String, Object> properties) {
+            return new Properties(type, SnapshotJson.mapper().valueToTree(properties == null ? Map.of() : properties));
+        }
+
         static Properties of(MeshworkResourceType type, Map<String, Object> properties) {
             JsonNode raw = SnapshotJson.mapper().valueToTree(properties == null ? Map.of() : properties);
             raw.fieldNames().forEachRemaining(name -> {

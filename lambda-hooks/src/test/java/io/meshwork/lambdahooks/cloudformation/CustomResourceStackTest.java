@@ -183,10 +183,29 @@ class CustomResourceStackTest {
         MiniCloudFormation.Answer delete = cloudFormation.deleteAgain("Broken", failed.physicalId(), Map.of("MeshName", "shop",
                 "VirtualNodeName", "broken", "Spec", Map.of()), "Custom::MeshworkVirtualNode");
         assertEquals("SUCCESS", delete.status(), "CloudFormation's rollback deletes it: nothing to do");
+
+        // A template whose properties fail their checks (no name, a misspelt key) fails its create, and
+        // the rollback's Delete with those same properties must not strand the stack.
+        MiniCloudFormation.Answer misspelt = cloudFormation.deleteAgain("Misspelt", "meshwork-not-created-x", Map.of("MeshName", "shop",
+                "Tag", "x"), "Custom::MeshworkVirtualNode");
+        assertEquals("SUCCESS", misspelt.status(), misspelt.toString());
     }
 
     @Test
     @Order(6)
+    void aRollbackFromAFailedUpdateGetsThroughEvenWhenTheNewPropertiesWereBroken() throws Exception {
+        // CloudFormation rolls a failed update back with an Update whose old properties are the broken ones.
+        String arn = cloudFormation.physicalId("Gateway");
+        Map<String, Object> good = cloudFormation.properties("Gateway");
+        Map<String, Object> broken = new java.util.HashMap<>(good);
+        broken.put("Tag", "misspelt");
+        MiniCloudFormation.Answer rollback = cloudFormation.update("Gateway", arn, good, broken, "Custom::MeshworkVirtualGateway");
+        assertEquals("SUCCESS", rollback.status(), rollback.toString());
+        assertEquals(arn, rollback.physicalId());
+    }
+
+    @Test
+    @Order(7)
     void deletingTheStackRemovesEverythingAndDeletingWhatIsGoneSucceeds() throws Exception {
         String nodeArn = cloudFormation.physicalId("CatalogV1");
         Map<String, Object> nodeProps = cloudFormation.properties("CatalogV1");

@@ -131,6 +131,16 @@ public final class MiniCloudFormation implements AutoCloseable {
         return send(deleteEvent(logicalId, new Deployed(type, physicalId, Map.of(), props)));
     }
 
+    /** Delivers one Update as CloudFormation's rollback would, with the properties to return to and the ones to leave. */
+    public Answer update(String logicalId, String physicalId, Map<String, Object> props, Map<String, Object> oldProps, String type)
+            throws IOException {
+        CloudFormationCustomResourceEvent event = base("Update", logicalId, type);
+        event.setPhysicalResourceId(physicalId);
+        event.setResourceProperties(props);
+        event.setOldResourceProperties(oldProps);
+        return send(event);
+    }
+
     public String physicalId(String logicalId) {
         return deployed.get(logicalId).physicalId();
     }
