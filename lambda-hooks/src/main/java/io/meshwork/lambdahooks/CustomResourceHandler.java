@@ -6,10 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.CloudFormationCustomResource
 import io.meshwork.lambdahooks.cloudformation.AppMeshProvisioner;
 import io.meshwork.lambdahooks.cloudformation.CfnResponse;
 import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
-import io.meshwork.proxyapi.login.SignedControlApiClient;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,17 +35,9 @@ public final class CustomResourceHandler implements RequestHandler<CloudFormatio
 
     /** With credentials of the caller's choosing (null: the AWS chain's, logged in). */
     public CustomResourceHandler(Map<String, String> env, ControlApiCredentialsProvider credentials) {
-        String endpoint = env.get("MESHWORK_ENDPOINT");
-        if (endpoint == null || endpoint.isBlank()) {
-            throw new IllegalStateException("MESHWORK_ENDPOINT is not set: the control API's URL");
-        }
-        URI controlApi = URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
-        ControlApiCredentialsProvider login = credentials != null ? credentials
-                : ControlApiCredentialsProvider.builder().controlApi(controlApi).build();
-        String region = env.getOrDefault("MESHWORK_REGION", env.getOrDefault("AWS_REGION", "us-east-1"));
-        this.provisioner = new AppMeshProvisioner(new SignedControlApiClient(controlApi, region, login, http));
-        this.responses = new CfnResponse(http);
+        HookEnvironment environment = HookEnvironment.of(env);
+        this.provisioner = new AppMeshProvisioner(environment.client(credentials));
+        this.responses = new CfnResponse(environment.http());
     }
 
     @Override

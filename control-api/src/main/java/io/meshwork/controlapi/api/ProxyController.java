@@ -110,9 +110,8 @@ final class ProxyController {
         ProxyRegistry.CloudMapRequest cloudMap = cloudMapRegistration(resource, address, input);
         String reason = blankToNull(input.rejectedReason());
         String ecsTaskArn = blankToNull(input.ecsTaskArn());
-        if (ecsTaskArn != null && !ECS_TASK_ARN.matcher(ecsTaskArn).matches()) {
-            throw AppMeshException.badRequest("'ecsTaskArn' must be an ECS task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), got '"
-                    + ecsTaskArn + "'");
+        if (ecsTaskArn != null) {
+            checkTaskArn(ecsTaskArn);
         }
         registry.report(new ProxyRegistry.Report(proxyId, resource, address, blankToNull(input.runningVersion()),
                 blankToNull(input.rejectedVersion()), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap,
@@ -137,7 +136,7 @@ final class ProxyController {
     @Delete("/{proxyId}")
     HttpResponse<byte[]> deregister(HttpRequest<?> request, String proxyId) {
         ProxyStore.Row row = registry.find(proxyId).orElseThrow(() -> AppMeshException.notFound("No proxy " + proxyId));
-        ResourceKey resource = new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()), row.mesh(), "", row.resourceName());
+        ResourceKey resource = keyOf(row);
         authorize(request, proxyId, arns.format(resource));
         registry.deregister(proxyId);
         return AppMeshApi.ok(StrictJson.mapper().createObjectNode());
@@ -151,17 +150,13 @@ final class ProxyController {
      */
     @Delete
     HttpResponse<byte[]> ecsTaskStopped(HttpRequest<?> request, @Nullable @QueryValue String ecsTaskArn) {
-        if (ecsTaskArn == null || !ECS_TASK_ARN.matcher(ecsTaskArn).matches()) {
-            throw AppMeshException.badRequest("'ecsTaskArn' must be an ECS task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), got '"
-                    + ecsTaskArn + "'");
-        }
+        checkTaskArn(ecsTaskArn);
         List<ProxyStore.Row> rows = registry.ofEcsTask(ecsTaskArn);
         if (rows.isEmpty()) {
             api.authorize(request, DEREGISTER_ACTION, arns.prefix() + "mesh/*");
         }
         for (ProxyStore.Row row : rows) {
-            api.authorize(request, DEREGISTER_ACTION, arns.format(new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()),
-                    row.mesh(), "", row.resourceName())));
+            api.authorize(request, DEREGISTER_ACTION, arns.format(keyOf(row)));
         }
         ObjectNode out = StrictJson.mapper().createObjectNode();
         ArrayNode removed = out.putArray("deregistered");
@@ -176,7 +171,7 @@ final class ProxyController {
         ObjectNode out = StrictJson.mapper().createObjectNode();
         ArrayNode list = out.putArray("proxies");
         for (ProxyStore.Row row : registry.list(mesh)) {
-            ResourceKey key = new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()), row.mesh(), "", row.resourceName());
+            ResourceKey key = keyOf(row);
             Optional<SnapshotCache.Compiled> current = snapshots.current(key);
             ObjectNode p = list.addObject();
             p.put("proxyId", row.proxyId());
@@ -195,6 +190,18 @@ final class ProxyController {
             p.put("lastSeenAt", BigDecimal.valueOf(row.lastSeen(), 3));
         }
         return AppMeshApi.ok(out);
+    }
+
+    /** The node or gateway a registered proxy serves. */
+    private static ResourceKey keyOf(ProxyStore.Row row) {
+        return new ResourceKey(ResourceKind.fromArnSegment(row.resourceKind()), row.mesh(), "", row.resourceName());
+    }
+
+    private static void checkTaskArn(String ecsTaskArn) {
+        if (ecsTaskArn == null || !ECS_TASK_ARN.matcher(ecsTaskArn).matches()) {
+            throw AppMeshException.badRequest("'ecsTaskArn' must be an ECS task ARN (arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), got '"
+                    + ecsTaskArn + "'");
+        }
     }
 
     private ResourceKey authorize(HttpRequest<?> request, String proxyId, String resourceArn) {

@@ -141,13 +141,7 @@ public final class ProxyRegistry {
     public boolean deregister(String proxyId) {
         Optional<ProxyStore.Row> removed = database.inTransaction(tx -> {
             Optional<ProxyStore.Row> row = proxies.find(tx, proxyId);
-            if (row.isPresent()) {
-                proxies.delete(tx, proxyId);
-                ecsTasks.forget(tx, proxyId);
-                if (row.get().address() != null) {
-                    changeLog.append(tx, row.get().mesh(), clock.millis());
-                }
-            }
+            row.ifPresent(r -> drop(tx, r, clock.millis()));
             return row;
         });
         removed.ifPresent(r -> {
@@ -174,11 +168,7 @@ public final class ProxyRegistry {
             List<ProxyStore.Row> rows = new java.util.ArrayList<>();
             for (String id : ecsTasks.proxiesOf(tx, taskArn)) {
                 proxies.find(tx, id).ifPresent(row -> {
-                    proxies.delete(tx, id);
-                    ecsTasks.forget(tx, id);
-                    if (row.address() != null) {
-                        changeLog.append(tx, row.mesh(), now);
-                    }
+                    drop(tx, row, now);
                     rows.add(row);
                 });
             }
@@ -188,6 +178,15 @@ public final class ProxyRegistry {
                 r.resourceKind(), r.resourceName(), taskArn));
         removed.stream().map(ProxyStore.Row::mesh).distinct().forEach(cache::meshChanged);
         return removed.stream().map(ProxyStore.Row::proxyId).toList();
+    }
+
+    /** Removes a proxy in {@code tx}; its mesh changes when it was an endpoint. */
+    private void drop(Transaction tx, ProxyStore.Row row, long now) {
+        proxies.delete(tx, row.proxyId());
+        ecsTasks.forget(tx, row.proxyId());
+        if (row.address() != null) {
+            changeLog.append(tx, row.mesh(), now);
+        }
     }
 
     /** How long a registration lasts without a report. */

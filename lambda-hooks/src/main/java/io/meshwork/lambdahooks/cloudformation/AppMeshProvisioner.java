@@ -96,9 +96,6 @@ public final class AppMeshProvisioner {
 
     private void delete(MeshworkResourceType type, Properties props, String physicalId, Duration timeout)
             throws IOException, InterruptedException {
-        if (physicalId == null || !physicalId.startsWith("arn:")) {
-            return; // a create that failed made nothing
-        }
         // The physical id says what to delete, whatever the (possibly broken) properties say.
         String[] path = physicalId.substring(physicalId.indexOf(":mesh/") + ":mesh/".length()).split("/");
         String mesh = path[0];

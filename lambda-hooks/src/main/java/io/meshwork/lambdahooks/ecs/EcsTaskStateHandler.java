@@ -3,13 +3,13 @@ package io.meshwork.lambdahooks.ecs;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.meshwork.lambdahooks.HookEnvironment;
 import io.meshwork.proxyapi.SnapshotJson;
 import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
+
 import io.meshwork.proxyapi.login.SignedControlApiClient;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -34,14 +34,12 @@ public final class EcsTaskStateHandler implements RequestHandler<ScheduledEvent,
     }
 
     EcsTaskStateHandler(Map<String, String> env) {
-        this(env, ControlApiCredentialsProvider.builder().controlApi(endpoint(env)).build());
+        this(env, null);
     }
 
-    /** With credentials of the caller's choosing (another Lambda framework, tests). */
+    /** With credentials of the caller's choosing (another Lambda framework, tests); null: the function's role. */
     public EcsTaskStateHandler(Map<String, String> env, ControlApiCredentialsProvider credentials) {
-        String region = env.getOrDefault("MESHWORK_REGION", env.getOrDefault("AWS_REGION", "us-east-1"));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
-        this.controlApi = new SignedControlApiClient(endpoint(env), region, credentials, http);
+        this.controlApi = HookEnvironment.of(env).client(credentials);
     }
 
     @Override
@@ -75,13 +73,5 @@ public final class EcsTaskStateHandler implements RequestHandler<ScheduledEvent,
             context.getLogger().log(message + "\n");
         }
         return message;
-    }
-
-    private static URI endpoint(Map<String, String> env) {
-        String endpoint = env.get("MESHWORK_ENDPOINT");
-        if (endpoint == null || endpoint.isBlank()) {
-            throw new IllegalStateException("MESHWORK_ENDPOINT is not set: the control API's URL (terraform/modules/control-plane sets it)");
-        }
-        return URI.create(endpoint.endsWith("/") ? endpoint : endpoint + "/");
     }
 }

@@ -4,15 +4,12 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshwork.proxyapi.SnapshotJson;
-import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
 import io.meshwork.proxyapi.login.SignedControlApiClient;
 import io.meshwork.lambdahooks.support.LocalControlApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 import java.io.IOException;
 import java.net.URI;
@@ -109,8 +106,7 @@ class EcsTaskStateHandlerTest {
 
     private static EcsTaskStateHandler handler(String keyId, String secret) {
         return new EcsTaskStateHandler(Map.of("MESHWORK_ENDPOINT", endpoint.toString(), "AWS_REGION", "us-east-1"),
-                ControlApiCredentialsProvider.builder().controlApi(endpoint)
-                        .awsCredentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret))).build());
+                controlApi.credentials(keyId, secret));
     }
 
     /** The recorded event, about this test's task. */
@@ -145,8 +141,6 @@ class EcsTaskStateHandlerTest {
     }
 
     private static SignedControlApiClient client(String keyId, String secret) {
-        return new SignedControlApiClient(endpoint, "us-east-1", ControlApiCredentialsProvider.builder().controlApi(endpoint)
-                .awsCredentials(StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret))).build(),
-                HttpClient.newHttpClient());
+        return new SignedControlApiClient(endpoint, "us-east-1", controlApi.credentials(keyId, secret), HttpClient.newHttpClient());
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.controlapi.auth.iam.PolicyDocument;
-import io.meshwork.controlapi.config.ControlApiSettings;
+import io.meshwork.controlapi.auth.keys.RecentLookups;
 import io.meshwork.controlapi.model.StrictJson;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * App Mesh's way of granting AWS callers: what the IAM policies of their role (or user) allow.
@@ -45,17 +44,13 @@ public final class IamPolicyGrants {
     private static final Logger LOG = LoggerFactory.getLogger(IamPolicyGrants.class);
     static final Duration KEEP = Duration.ofSeconds(30);
 
-    private record Entry(Optional<PolicyDocument> policy, long readAt) {
-    }
-
     private final boolean enabled;
-    private final Clock clock;
     private final IamClient iam;
-    private final ConcurrentHashMap<String, Entry> recent = new ConcurrentHashMap<>();
+    private final RecentLookups<PolicyDocument> recent;
 
-    public IamPolicyGrants(AwsLoginSettings settings, ControlApiSettings controlApi, Clock clock) {
+    public IamPolicyGrants(AwsLoginSettings settings, Clock clock) {
         this.enabled = settings.iamPolicies();
-        this.clock = clock;
+        this.recent = new RecentLookups<>(clock, KEEP);
         this.iam = enabled ? IamClient.builder()
                 // IAM is global: its endpoint lives in us-east-1 (aws-global) for the aws partition.
                 .region(Region.AWS_GLOBAL)
@@ -81,17 +76,7 @@ public final class IamPolicyGrants {
         if (!enabled) {
             return Optional.empty();
         }
-        long now = clock.millis();
-        Entry entry = recent.get(principal.key());
-        if (entry != null && now - entry.readAt() < KEEP.toMillis()) {
-            return entry.policy();
-        }
-        Optional<PolicyDocument> policy = read(principal);
-        if (recent.size() > 10_000) {
-            recent.clear();
-        }
-        recent.put(principal.key(), new Entry(policy, now));
-        return policy;
+        return recent.find(principal.key(), key -> read(principal));
     }
 
     private Optional<PolicyDocument> read(AwsPrincipalArn principal) {
