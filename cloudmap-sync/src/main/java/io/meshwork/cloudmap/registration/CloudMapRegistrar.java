@@ -8,6 +8,9 @@ import software.amazon.awssdk.services.servicediscovery.model.FilterCondition;
 import software.amazon.awssdk.services.servicediscovery.model.InstanceNotFoundException;
 import software.amazon.awssdk.services.servicediscovery.model.NamespaceFilterName;
 import software.amazon.awssdk.services.servicediscovery.model.NamespaceSummary;
+import software.amazon.awssdk.services.servicediscovery.model.NamespaceType;
+import software.amazon.awssdk.services.servicediscovery.model.RecordType;
+import software.amazon.awssdk.services.servicediscovery.model.RoutingPolicy;
 import software.amazon.awssdk.services.servicediscovery.model.ServiceFilterName;
 import software.amazon.awssdk.services.servicediscovery.model.ServiceNotFoundException;
 import software.amazon.awssdk.services.servicediscovery.model.ServiceSummary;
@@ -66,24 +69,46 @@ public final class CloudMapRegistrar {
         }
     }
 
+    /**
+     * The id of the service, created first when the namespace has none of that name, as App Mesh's
+     * Kubernetes controller did: in a DNS namespace with a multivalue A record (TTL 300 s), and in
+     * either kind with a custom health check so instances can be marked unhealthy.
+     */
+    public String ensureService(ServiceName service, String creatorRequestId) {
+        try {
+            return serviceId(service);
+        } catch (ServiceNotFoundException e) {
+            NamespaceSummary ns = namespace(service);
+            boolean dns = ns.type() != NamespaceType.HTTP;
+            String id = client.createService(r -> {
+                r.name(service.service()).namespaceId(ns.id()).creatorRequestId(creatorRequestId)
+                        .healthCheckCustomConfig(h -> h.failureThreshold(1));
+                if (dns) {
+                    r.dnsConfig(d -> d.routingPolicy(RoutingPolicy.MULTIVALUE).dnsRecords(rec -> rec.type(RecordType.A).ttl(300L)));
+                }
+            }).service().id();
+            serviceIds.put(service, id);
+            return id;
+        }
+    }
+
+    private NamespaceSummary namespace(ServiceName service) {
+        for (NamespaceSummary ns : client.listNamespacesPaginator(r -> r.filters(f -> f.name(NamespaceFilterName.NAME)
+                .values(service.namespace()).condition(FilterCondition.EQ))).stream().flatMap(p -> p.namespaces().stream()).toList()) {
+            if (ns.name().equals(service.namespace())) {
+                return ns;
+            }
+        }
+        throw ServiceNotFoundException.builder().message("no Cloud Map namespace named " + service.namespace()).build();
+    }
+
     /** The id of a service named in a namespace, looked up once (names are what App Mesh specs hold, the API wants ids). */
     public String serviceId(ServiceName service) {
         String cached = serviceIds.get(service);
         if (cached != null) {
             return cached;
         }
-        String namespaceId = null;
-        for (NamespaceSummary ns : client.listNamespacesPaginator(r -> r.filters(f -> f.name(NamespaceFilterName.NAME)
-                .values(service.namespace()).condition(FilterCondition.EQ))).stream().flatMap(p -> p.namespaces().stream()).toList()) {
-            if (ns.name().equals(service.namespace())) {
-                namespaceId = ns.id();
-                break;
-            }
-        }
-        if (namespaceId == null) {
-            throw ServiceNotFoundException.builder().message("no Cloud Map namespace named " + service.namespace()).build();
-        }
-        String nsId = namespaceId;
+        String nsId = namespace(service).id();
         for (ServiceSummary s : client.listServicesPaginator(r -> r.filters(f -> f.name(ServiceFilterName.NAMESPACE_ID)
                 .values(nsId).condition(FilterCondition.EQ))).stream().flatMap(p -> p.services().stream()).toList()) {
             // The summary does not carry the namespace; an endpoint that ignores the filter is caught here.

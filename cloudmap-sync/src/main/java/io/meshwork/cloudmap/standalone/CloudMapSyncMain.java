@@ -98,7 +98,7 @@ public final class CloudMapSyncMain {
     }
 
     /** "500ms", "1s", "2m". */
-    static Duration duration(String text) {
+    public static Duration duration(String text) {
         String s = text.trim();
         try {
             if (s.endsWith("ms")) {
