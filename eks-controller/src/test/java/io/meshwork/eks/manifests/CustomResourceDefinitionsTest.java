@@ -3,6 +3,7 @@ package io.meshwork.eks.manifests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -127,13 +128,27 @@ class CustomResourceDefinitionsTest {
     for (Kind kind : KINDS) {
       Path generated = out.resolve(crdFile(kind).getFileName());
       assertTrue(Files.exists(generated), "generate.py did not write " + generated.getFileName());
-      assertEquals(Manifests.read(generated), Manifests.read(crdFile(kind)),
-          crdFile(kind).getFileName() + " differs from generate.py's output: run "
-              + "python3 config/crd/generate.py and commit the result");
+      String difference = firstDifference(Manifests.read(generated), Manifests.read(crdFile(kind)));
+      assertNull(difference, crdFile(kind).getFileName() + " is not what generate.py writes ("
+          + difference + "): run python3 config/crd/generate.py and commit the result");
     }
     try (Stream<Path> files = Files.list(out)) {
       assertEquals(KINDS.size(), files.count(), "generate.py wrote files no test knows about");
     }
+  }
+
+  /** Null when equal, else the first line that differs. */
+  private static String firstDifference(String expected, String actual) {
+    String[] want = expected.split("\n", -1);
+    String[] have = actual.split("\n", -1);
+    for (int i = 0; i < Math.max(want.length, have.length); i++) {
+      String w = i < want.length ? want[i] : "<end of file>";
+      String h = i < have.length ? have[i] : "<end of file>";
+      if (!w.equals(h)) {
+        return "line " + (i + 1) + ": generated `" + w.strip() + "`, committed `" + h.strip() + "`";
+      }
+    }
+    return null;
   }
 
   @TestFactory
@@ -166,8 +181,8 @@ class CustomResourceDefinitionsTest {
     assertTrue(version.getServed(), "served");
     assertTrue(version.getStorage(), "storage");
     assertNotNull(version.getSubresources().getStatus(), "status subresource");
-    assertEquals(null, version.getSubresources().getScale(), "scale subresource");
-    assertEquals(null, crd.getSpec().getConversion(), "conversion (only one version)");
+    assertNull(version.getSubresources().getScale(), "scale subresource");
+    assertNull(crd.getSpec().getConversion(), "conversion (only one version)");
   }
 
   @TestFactory
