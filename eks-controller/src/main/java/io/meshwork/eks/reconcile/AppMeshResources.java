@@ -33,6 +33,7 @@ public final class AppMeshResources {
         }
     }
 
+    /** {@code clientToken}: a new one per create; a describe before each create finds one that went through. */
     public JsonNode create(String collectionPath, String nameField, String name, ObjectNode spec, String clientToken)
             throws ControlApiException {
         ObjectNode body = SnapshotJson.mapper().createObjectNode();

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -127,7 +128,7 @@ public final class Reconciler {
                         + " is not shared with this account: its owner shares it, this controller does not create it");
             }
             resource = api.create(object.kind().collectionPath(meshName, parent) + query, object.kind().nameField(), name, desired,
-                    object.uid() + "-" + object.generation());
+                    UUID.randomUUID().toString());
             if (!previousArn.isEmpty()) {
                 events.warning(object, "DriftRepaired", object.kind().kind() + " " + name + " was deleted outside Kubernetes; made it again");
             } else {
@@ -164,7 +165,7 @@ public final class Reconciler {
             JsonNode made;
             if (actual.isEmpty()) {
                 made = api.create(AppMeshKind.routePath(mesh, routerName, null) + query, "routeName", route.getKey(), route.getValue(),
-                        router.uid() + "-" + route.getKey() + "-" + router.generation());
+                        UUID.randomUUID().toString());
             } else if (SpecDrift.drifted(actual.get().path("spec"), route.getValue())) {
                 made = api.update(path, route.getValue());
             } else {

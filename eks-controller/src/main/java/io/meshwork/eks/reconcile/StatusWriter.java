@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.meshwork.eks.resources.MeshObject;
 import io.meshwork.proxyapi.SnapshotJson;
 
@@ -71,9 +72,16 @@ public final class StatusWriter {
         var resources = client.genericKubernetesResources(object.kind().context());
         var named = object.kind().namespaced() ? resources.inNamespace(object.namespace()).withName(object.name())
                 : resources.withName(object.name());
-        named.editStatus((GenericKubernetesResource r) -> {
-            r.setAdditionalProperty("status", statusMap);
-            return r;
-        });
+        try {
+            named.editStatus((GenericKubernetesResource r) -> {
+                r.setAdditionalProperty("status", statusMap);
+                return r;
+            });
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            // deleted while it was being reconciled: no status to write
+        }
     }
 }

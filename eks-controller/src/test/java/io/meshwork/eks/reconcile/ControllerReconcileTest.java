@@ -45,6 +45,8 @@ class ControllerReconcileTest {
         cluster = new MockCluster();
         cluster.namespace("howto", Map.of("mesh", "howto-mesh", "appmesh.k8s.aws/sidecarInjectorWebhook", "enabled"));
         cluster.namespace("ingress", Map.of("mesh", "howto-mesh", "gateway", "ingress-gw"));
+        cluster.namespace("shop", Map.of("mesh", "shop-mesh"));
+        cluster.namespace("lifecycle", Map.of("mesh", "lifecycle-mesh"));
         controller = RunningController.start(cluster, api, null, Map.of());
     }
 
@@ -209,5 +211,195 @@ class ControllerReconcileTest {
         assertTrue(MeshObject.of(cluster.get(AppMeshKind.VIRTUAL_GATEWAY, "ingress", "ingress-gw")).finalizers()
                 .contains(Finalizers.GATEWAY_MEMBERS));
         assertTrue(events("howto", "blue").stream().anyMatch(e -> e.getReason().equals("Created")));
+    }
+
+    private static void shopMesh() {
+        if (cluster.get(AppMeshKind.MESH, null, "shop-mesh") == null) {
+            cluster.create("""
+                    apiVersion: appmesh.k8s.aws/v1beta2
+                    kind: Mesh
+                    metadata: {name: shop-mesh}
+                    spec: {namespaceSelector: {matchLabels: {mesh: shop-mesh}}}
+                    """);
+        }
+    }
+
+    private static void editSpec(AppMeshKind kind, String namespace, String name, java.util.function.Consumer<Map<String, Object>> change) {
+        var resources = cluster.client().genericKubernetesResources(kind.context());
+        (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).edit(r -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
+            change.accept(spec);
+            // The mock API server does not bump metadata.generation on spec changes as a real one does.
+            r.getMetadata().setGeneration(r.getMetadata().getGeneration() == null ? 2 : r.getMetadata().getGeneration() + 1);
+            return r;
+        });
+    }
+
+    @Test
+    void specChangesAreAppliedAndChangesMadeOutsideKubernetesAreRepaired() {
+        shopMesh();
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: cart, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: cart}}
+                  listeners: [{portMapping: {port: 8080, protocol: http}}]
+                  serviceDiscovery: {dns: {hostname: cart.shop.svc.cluster.local}}
+                """);
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualRouter
+                metadata: {name: cart-router, namespace: shop}
+                spec:
+                  listeners: [{portMapping: {port: 8080, protocol: http}}]
+                  routes:
+                    - name: all
+                      httpRoute:
+                        match: {prefix: /}
+                        action: {weightedTargets: [{virtualNodeRef: {name: cart}, weight: 1}]}
+                """);
+        await("cart-router", WAIT, () -> arn(AppMeshKind.VIRTUAL_ROUTER, "shop", "cart-router"));
+
+        // A spec change in Kubernetes reaches App Mesh.
+        editSpec(AppMeshKind.VIRTUAL_NODE, "shop", "cart", spec -> spec.put("serviceDiscovery",
+                Map.of("dns", Map.of("hostname", "cart-v2.shop.svc.cluster.local"))));
+        await("the new hostname", WAIT, () -> appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("cart_shop"))
+                .virtualNode().spec().serviceDiscovery().dns().hostname().equals("cart-v2.shop.svc.cluster.local"));
+        await("observedGeneration", WAIT, () -> {
+            MeshObject cart = MeshObject.of(cluster.get(AppMeshKind.VIRTUAL_NODE, "shop", "cart"));
+            return cart.status().path("observedGeneration").asLong() == cart.generation();
+        });
+
+        // A route removed from spec.routes is deleted; one added is created.
+        editSpec(AppMeshKind.VIRTUAL_ROUTER, "shop", "cart-router", spec -> spec.put("routes", List.of(Map.of("name", "api",
+                "httpRoute", Map.of("match", Map.of("prefix", "/api"), "action", Map.of("weightedTargets",
+                        List.of(Map.of("virtualNodeRef", Map.of("name", "cart"), "weight", 1))))))));
+        await("route api made and route all deleted", WAIT, () -> appMesh.listRoutes(r -> r.meshName("shop-mesh")
+                .virtualRouterName("cart-router_shop")).routes().stream().map(x -> x.routeName()).toList().equals(List.of("api")));
+
+        // Deleted outside Kubernetes: made again.
+        appMesh.deleteRoute(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop").routeName("api"));
+        appMesh.updateVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("cart_shop").spec(s -> s
+                .listeners(l -> l.portMapping(p -> p.port(9999).protocol("http")))
+                .serviceDiscovery(d -> d.dns(dns -> dns.hostname("hijacked.example.com")))));
+        await("the route made again", WAIT, () -> appMesh.listRoutes(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop"))
+                .routes().size() == 1);
+        await("the node set back", WAIT, () -> {
+            var spec = appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("cart_shop")).virtualNode().spec();
+            return spec.serviceDiscovery().dns().hostname().equals("cart-v2.shop.svc.cluster.local")
+                    && spec.listeners().get(0).portMapping().port() == 8080;
+        });
+        assertTrue(events("shop", "cart").stream().anyMatch(e -> e.getReason().equals("DriftRepaired")),
+                events("shop", "cart").toString());
+
+        // The whole router deleted outside: the router and its route made again.
+        appMesh.deleteRoute(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop").routeName("api"));
+        appMesh.deleteVirtualRouter(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop"));
+        await("the router and its route made again", WAIT, () -> {
+            try {
+                return appMesh.listRoutes(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop")).routes().size() == 1;
+            } catch (NotFoundException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void aMissingReferenceIsAConditionAndAWarningUntilItAppears() {
+        shopMesh();
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualService
+                metadata: {name: payments, namespace: shop}
+                spec:
+                  provider: {virtualNode: {virtualNodeRef: {name: payments-v1}}}
+                """);
+        await("ReferencesNotResolved", WAIT, () -> "ReferencesNotResolved".equals(condition(AppMeshKind.VIRTUAL_SERVICE, "shop", "payments", "reason")));
+        assertEquals("False", condition(AppMeshKind.VIRTUAL_SERVICE, "shop", "payments", "status"));
+        assertTrue(condition(AppMeshKind.VIRTUAL_SERVICE, "shop", "payments", "message").contains("VirtualNode shop/payments-v1, which does not exist"));
+        assertTrue(events("shop", "payments").stream().anyMatch(e -> e.getType().equals("Warning")
+                && e.getMessage().contains("payments-v1")));
+
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: payments-v1, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: payments}}
+                  listeners: [{portMapping: {port: 8080, protocol: http}}]
+                  serviceDiscovery: {dns: {hostname: payments.shop.svc.cluster.local}}
+                """);
+        await("payments active", WAIT, () -> "True".equals(condition(AppMeshKind.VIRTUAL_SERVICE, "shop", "payments", "status")));
+        assertEquals("payments-v1_shop", appMesh.describeVirtualService(r -> r.meshName("shop-mesh").virtualServiceName("payments.shop"))
+                .virtualService().spec().provider().virtualNode().virtualNodeName());
+    }
+
+    @Test
+    void aSpecTheApiRefusesIsReportedWithAppMeshsMessage() {
+        shopMesh();
+        // The schema's minimum (5000) would stop this at a real API server; the control API's own check must too.
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: too-eager, namespace: shop}
+                spec:
+                  listeners:
+                    - portMapping: {port: 8080, protocol: http}
+                      healthCheck: {protocol: http, path: /, healthyThreshold: 2, unhealthyThreshold: 2, timeoutMillis: 2000, intervalMillis: 10}
+                  serviceDiscovery: {dns: {hostname: too-eager.shop.svc.cluster.local}}
+                """);
+        await("BadRequestException", WAIT, () -> "BadRequestException".equals(condition(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", "reason")));
+        assertTrue(condition(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", "message").contains("intervalMillis"),
+                condition(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", "message"));
+        assertThrows(NotFoundException.class, () -> appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("too-eager_shop")));
+
+        editSpec(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", spec -> spec.put("listeners", List.of(Map.of("portMapping",
+                Map.of("port", 8080, "protocol", "http")))));
+        await("fixed", WAIT, () -> "True".equals(condition(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", "status")));
+    }
+
+    @Test
+    void deletingTheMeshFirstWaitsForItsMembersThenEverythingGoesInOrder() {
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: Mesh
+                metadata: {name: lifecycle-mesh}
+                spec: {namespaceSelector: {matchLabels: {mesh: lifecycle-mesh}}}
+                """);
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: worker, namespace: lifecycle}
+                spec:
+                  podSelector: {matchLabels: {app: worker}}
+                  listeners: [{portMapping: {port: 8080, protocol: http}}]
+                  serviceDiscovery: {dns: {hostname: worker.lifecycle.svc.cluster.local}}
+                """);
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualService
+                metadata: {name: worker, namespace: lifecycle}
+                spec:
+                  provider: {virtualNode: {virtualNodeRef: {name: worker}}}
+                """);
+        await("worker service", WAIT, () -> arn(AppMeshKind.VIRTUAL_SERVICE, "lifecycle", "worker"));
+
+        cluster.delete(AppMeshKind.MESH, null, "lifecycle-mesh");
+        await("MembersRemain", WAIT, () -> "MembersRemain".equals(condition(AppMeshKind.MESH, null, "lifecycle-mesh", "reason")));
+        assertNotNull(appMesh.describeMesh(r -> r.meshName("lifecycle-mesh")).mesh());
+        assertTrue(condition(AppMeshKind.MESH, null, "lifecycle-mesh", "message").contains("VirtualNode lifecycle/worker"));
+
+        // The node first: App Mesh refuses (the service still uses it), so the object waits.
+        cluster.delete(AppMeshKind.VIRTUAL_NODE, "lifecycle", "worker");
+        await("ResourceInUse on the node", WAIT, () -> "ResourceInUseException".equals(condition(AppMeshKind.VIRTUAL_NODE, "lifecycle", "worker", "reason")));
+        assertNotNull(cluster.get(AppMeshKind.VIRTUAL_NODE, "lifecycle", "worker"));
+
+        cluster.delete(AppMeshKind.VIRTUAL_SERVICE, "lifecycle", "worker");
+        await("everything gone from Kubernetes", WAIT, () -> cluster.get(AppMeshKind.MESH, null, "lifecycle-mesh") == null
+                && cluster.get(AppMeshKind.VIRTUAL_NODE, "lifecycle", "worker") == null
+                && cluster.get(AppMeshKind.VIRTUAL_SERVICE, "lifecycle", "worker") == null);
+        assertThrows(NotFoundException.class, () -> appMesh.describeMesh(r -> r.meshName("lifecycle-mesh")));
     }
 }
