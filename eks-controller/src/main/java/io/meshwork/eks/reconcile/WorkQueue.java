@@ -39,7 +39,7 @@ public final class WorkQueue implements AutoCloseable {
     }
 
     public void add(ObjectKey key) {
-        if (queued.add(key)) {
+        if (queued.add(key) && !worker.isShutdown()) {
             worker.execute(() -> run(key));
         }
     }
@@ -50,13 +50,18 @@ public final class WorkQueue implements AutoCloseable {
         try {
             outcome = reconcile.apply(key);
         } catch (RuntimeException e) {
+            if (worker.isShutdown()) {
+                return; // stopping: the clients are closing under the last reconcile
+            }
             LOG.warn("{}: {}", key, e.toString(), e);
             outcome = Reconciler.Outcome.RETRY;
         }
         if (outcome == Reconciler.Outcome.RETRY) {
             int failed = failures.merge(key, 1, Integer::sum);
             long delay = Math.min(maxRetry.toMillis(), minRetry.toMillis() << Math.min(failed - 1, 16));
-            worker.schedule(() -> add(key), delay, TimeUnit.MILLISECONDS);
+            if (!worker.isShutdown()) {
+                worker.schedule(() -> add(key), delay, TimeUnit.MILLISECONDS);
+            }
         } else {
             failures.remove(key);
         }
@@ -65,5 +70,10 @@ public final class WorkQueue implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

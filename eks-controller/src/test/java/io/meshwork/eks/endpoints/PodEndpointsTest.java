@@ -1,0 +1,153 @@
+package io.meshwork.eks.endpoints;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.meshwork.cloudmap.client.CloudMapClients;
+import io.meshwork.cloudmap.testing.MotoServer;
+import io.meshwork.eks.MeshworkController;
+import io.meshwork.eks.reconcile.Finalizers;
+import io.meshwork.eks.resources.AppMeshKind;
+import io.meshwork.eks.support.MockCluster;
+import io.meshwork.eks.support.RunningController;
+import io.meshwork.lambdahooks.support.LocalControlApi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClient;
+import software.amazon.awssdk.services.servicediscovery.model.InstanceSummary;
+import software.amazon.awssdk.services.servicediscovery.model.ServiceSummary;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.meshwork.eks.support.Eventually.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Ready pods of a Cloud Map virtual node registered in Cloud Map (moto_server) as App Mesh's
+ * controller registered them, and deregistered when they stop being ready, go, or their node goes.
+ */
+class PodEndpointsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static MotoServer moto;
+    private static ServiceDiscoveryClient cloudMap;
+    private static LocalControlApi api;
+    private static MockCluster cluster;
+    private static MeshworkController controller;
+
+    @BeforeAll
+    static void start() throws Exception {
+        moto = new MotoServer();
+        cloudMap = CloudMapClients.create("us-east-1", moto.endpoint(),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")));
+        cloudMap.createHttpNamespace(r -> r.name("howto.local"));
+        api = new LocalControlApi();
+        cluster = new MockCluster();
+        cluster.namespace("howto", Map.of("mesh", "howto-mesh"));
+        controller = RunningController.start(cluster, api, cloudMap, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (api != null) {
+            api.close();
+        }
+        if (moto != null) {
+            moto.close();
+        }
+    }
+
+    private static Pod pod(String name, String ip, String version, boolean ready) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("howto").withLabels(Map.of("app", "color", "version", version))
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("example/color").endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP(ip)
+                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().endStatus()
+                .build();
+    }
+
+    private static List<InstanceSummary> instances(String service) {
+        Optional<ServiceSummary> summary = cloudMap.listServices().services().stream().filter(s -> s.name().equals(service)).findFirst();
+        return summary.map(s -> cloudMap.listInstances(r -> r.serviceId(s.id())).instances()).orElse(List.of());
+    }
+
+    private static List<String> ids(String service) {
+        return instances(service).stream().map(InstanceSummary::id).sorted().toList();
+    }
+
+    @Test
+    void readyPodsOfACloudMapNodeAreItsInstancesWithAppMeshsAttributes() {
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: Mesh
+                metadata: {name: howto-mesh}
+                spec: {namespaceSelector: {matchLabels: {mesh: howto-mesh}}}
+                """);
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: blue, namespace: howto}
+                spec:
+                  podSelector: {matchLabels: {app: color, version: blue}}
+                  listeners: [{portMapping: {port: 8080, protocol: http}}]
+                  serviceDiscovery:
+                    awsCloudMap:
+                      namespaceName: howto.local
+                      serviceName: color-blue
+                      attributes: [{key: tier, value: backend}]
+                """);
+        var pods = cluster.client().pods().inNamespace("howto");
+        pods.resource(pod("blue-1", "10.1.0.11", "blue", true)).create();
+        pods.resource(pod("blue-2", "10.1.0.12", "blue", false)).create();
+        pods.resource(pod("red-1", "10.1.0.21", "red", true)).create();
+
+        await("blue-1 registered", WAIT, () -> ids("color-blue").equals(List.of("10.1.0.11")));
+        Map<String, String> attributes = instances("color-blue").get(0).attributes();
+        assertEquals("10.1.0.11", attributes.get("AWS_INSTANCE_IPV4"));
+        assertEquals("8080", attributes.get("AWS_INSTANCE_PORT"));
+        assertEquals("blue-1", attributes.get("k8s.io/pod"));
+        assertEquals("howto", attributes.get("k8s.io/namespace"));
+        assertEquals("howto-mesh", attributes.get("appmesh.k8s.aws/mesh"));
+        assertEquals("blue_howto", attributes.get("appmesh.k8s.aws/virtualNode"));
+        assertEquals("blue", attributes.get("version"), "the pod's labels");
+        assertEquals("backend", attributes.get("tier"), "the node's attributes");
+        await("the Cloud Map finalizer", WAIT, () -> cluster.get(AppMeshKind.VIRTUAL_NODE, "howto", "blue").getMetadata().getFinalizers()
+                .contains(Finalizers.CLOUD_MAP));
+
+        // blue-2 becomes ready; blue-1 goes.
+        pods.withName("blue-2").editStatus(p -> {
+            p.getStatus().getConditions().get(0).setStatus("True");
+            return p;
+        });
+        await("blue-2 registered", WAIT, () -> ids("color-blue").equals(List.of("10.1.0.11", "10.1.0.12")));
+        pods.withName("blue-1").delete();
+        await("blue-1 deregistered", WAIT, () -> ids("color-blue").equals(List.of("10.1.0.12")));
+
+        // A pod relabelled out of the node's selector leaves it.
+        pods.withName("blue-2").edit(p -> {
+            p.getMetadata().getLabels().put("version", "green");
+            return p;
+        });
+        await("blue-2 deregistered", WAIT, () -> ids("color-blue").isEmpty());
+        pods.withName("blue-2").edit(p -> {
+            p.getMetadata().getLabels().put("version", "blue");
+            return p;
+        });
+        await("blue-2 back", WAIT, () -> ids("color-blue").equals(List.of("10.1.0.12")));
+
+        // The node deleted: its instances first, then its App Mesh resource, then the object.
+        cluster.delete(AppMeshKind.VIRTUAL_NODE, "howto", "blue");
+        await("the node gone", WAIT, () -> cluster.get(AppMeshKind.VIRTUAL_NODE, "howto", "blue") == null);
+        assertEquals(List.of(), ids("color-blue"));
+    }
+}
