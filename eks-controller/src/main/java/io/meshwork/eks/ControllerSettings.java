@@ -13,7 +13,8 @@ import java.util.Map;
 /** {@code bin/meshwork-controller}'s environment (DESIGN.md, "EKS"). */
 public record ControllerSettings(URI controlApi, String region, String webhookAddress, int webhookPort, Path certDir,
                                  String webhookService, String podNamespace, List<String> webhookConfigurations, Duration resync,
-                                 boolean cloudMap, URI cloudMapEndpoint, InjectorSettings injector) {
+                                 boolean cloudMap, URI cloudMapEndpoint, boolean leaderElection, String identity,
+                                 InjectorSettings injector) {
 
     public static ControllerSettings from(Map<String, String> env) {
         String endpoint = env.get("MESHWORK_ENDPOINT");
@@ -34,6 +35,8 @@ public record ControllerSettings(URI controlApi, String region, String webhookAd
                 CloudMapSyncMain.duration(env.getOrDefault("MESHWORK_RESYNC_PERIOD", "60s")),
                 !"false".equalsIgnoreCase(env.getOrDefault("MESHWORK_CLOUDMAP_ENABLED", "true")),
                 cloudMapEndpoint == null || cloudMapEndpoint.isBlank() ? null : URI.create(cloudMapEndpoint),
+                !"false".equalsIgnoreCase(env.getOrDefault("MESHWORK_LEADER_ELECTION", "true")),
+                env.getOrDefault("HOSTNAME", "meshwork-controller") + "_" + java.util.UUID.randomUUID().toString().substring(0, 8),
                 InjectorSettings.from(env));
     }
 

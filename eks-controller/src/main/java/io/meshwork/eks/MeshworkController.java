@@ -39,9 +39,11 @@ public final class MeshworkController implements AutoCloseable {
     private final WebhookServer webhooks;
     private final WebhookCertificate certificate;
     private final AtomicBoolean ready;
+    private final LeaderElection election;
 
     private MeshworkController(ClusterView view, WorkQueue queue, WebhookServer webhooks, WebhookCertificate certificate,
-                               AtomicBoolean ready) {
+                               AtomicBoolean ready, LeaderElection election) {
+        this.election = election;
         this.view = view;
         this.queue = queue;
         this.webhooks = webhooks;
@@ -72,19 +74,37 @@ public final class MeshworkController implements AutoCloseable {
             int n = CaBundleInstaller.install(client, settings.webhookConfigurations(), certificate.caBundle());
             LOG.info("webhook certificate made here; its CA is in {} webhook configuration(s)", n);
         }
+        // Every replica serves the webhooks; only the leader reconciles and registers pods.
+        AtomicBoolean leading = new AtomicBoolean(!settings.leaderElection());
         view.start(object -> {
+            if (!leading.get()) {
+                return;
+            }
             queue.add(ObjectKey.of(object));
             if (endpoints != null && object.kind() == AppMeshKind.VIRTUAL_NODE) {
                 endpoints.resync();
             }
         }, (pod, deleted) -> {
-            if (endpoints != null) {
+            if (leading.get() && endpoints != null) {
                 endpoints.podChanged(pod, deleted);
             }
         }, settings.resync());
         ready.set(true);
+        LeaderElection election = null;
+        if (settings.leaderElection()) {
+            election = new LeaderElection(client, settings.podNamespace(), settings.identity(), () -> {
+                leading.set(true);
+                for (AppMeshKind kind : AppMeshKind.values()) {
+                    view.list(kind).forEach(o -> queue.add(ObjectKey.of(o)));
+                }
+                if (endpoints != null) {
+                    endpoints.resync();
+                }
+            }, () -> leading.set(false));
+            election.start();
+        }
         LOG.info("meshwork-controller: watching appmesh.k8s.aws/v1beta2, webhooks on https://{}:{}", settings.webhookAddress(), webhooks.port());
-        return new MeshworkController(view, queue, webhooks, certificate, ready);
+        return new MeshworkController(view, queue, webhooks, certificate, ready, election);
     }
 
     public int webhookPort() {
@@ -95,12 +115,20 @@ public final class MeshworkController implements AutoCloseable {
         return certificate;
     }
 
+    /** Whether this replica reconciles (it holds the lease, or runs without leader election). */
+    public boolean leading() {
+        return election == null || election.leading();
+    }
+
     public boolean ready() {
         return ready.get();
     }
 
     @Override
     public void close() {
+        if (election != null) {
+            election.close();
+        }
         webhooks.close();
         queue.close();
         view.close();
