@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -116,6 +117,14 @@ public final class Reconciler {
         String name = object.awsName();
         String previousArn = object.status().path(object.kind().statusArnField()).asText("");
 
+        Optional<MeshObject> claimant = claimedByAnother(object, arnSuffix(object.kind(), meshName, parent, name));
+        if (claimant.isPresent()) {
+            String message = object.kind().kind() + " " + name + " in mesh " + meshName + " is already managed by "
+                    + claimant.get().describe() + ": give this object another spec.awsName";
+            status.write(object, null, false, "Conflict", message, Map.of());
+            events.warning(object, "Conflict", message);
+            return Outcome.RETRY;
+        }
         ObjectNode desired = translator.apiSpec(object);
         Map<String, ObjectNode> routes = object.kind() == AppMeshKind.VIRTUAL_ROUTER ? translator.routes(object) : Map.of();
         String path = object.kind().resourcePath(meshName, parent, name) + query;
@@ -241,6 +250,26 @@ public final class Reconciler {
             return; // a mesh shared with this account is its owner's to delete
         }
         api.delete(object.kind().resourcePath(mesh, parent, name) + query);
+    }
+
+    /**
+     * Another object of the same kind that already manages the resource this one names (two objects
+     * with one AWS name would overwrite each other's spec at every resync): the one holding its ARN.
+     */
+    private Optional<MeshObject> claimedByAnother(MeshObject object, String arnSuffix) {
+        return view.list(object.kind()).stream()
+                .filter(other -> !Objects.equals(other.uid(), object.uid()) && !other.deleting())
+                .filter(other -> other.status().path(other.kind().statusArnField()).asText("").endsWith(arnSuffix))
+                .findFirst();
+    }
+
+    /** The end of the resource's ARN: {@code :mesh/M}, {@code :mesh/M/virtualNode/N}, {@code :mesh/M/virtualGateway/G/gatewayRoute/R}. */
+    private static String arnSuffix(AppMeshKind kind, String mesh, String parent, String name) {
+        return switch (kind) {
+            case MESH -> ":mesh/" + name;
+            case GATEWAY_ROUTE -> ":mesh/" + mesh + "/virtualGateway/" + parent + "/gatewayRoute/" + name;
+            default -> ":mesh/" + mesh + "/" + Character.toLowerCase(kind.kind().charAt(0)) + kind.kind().substring(1) + "/" + name;
+        };
     }
 
     /** What still belongs to a Mesh or VirtualGateway that is being deleted. */

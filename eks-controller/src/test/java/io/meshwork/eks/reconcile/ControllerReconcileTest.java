@@ -402,4 +402,34 @@ class ControllerReconcileTest {
                 && cluster.get(AppMeshKind.VIRTUAL_SERVICE, "lifecycle", "worker") == null);
         assertThrows(NotFoundException.class, () -> appMesh.describeMesh(r -> r.meshName("lifecycle-mesh")));
     }
+
+    @Test
+    void twoObjectsNamingOneResourceAreAConflictNotATugOfWar() {
+        shopMesh();
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: search, namespace: shop}
+                spec:
+                  awsName: search
+                  listeners: [{portMapping: {port: 8080, protocol: http}}]
+                  serviceDiscovery: {dns: {hostname: search.shop.svc.cluster.local}}
+                """);
+        await("search", WAIT, () -> arn(AppMeshKind.VIRTUAL_NODE, "shop", "search"));
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualNode
+                metadata: {name: search-copy, namespace: shop}
+                spec:
+                  awsName: search
+                  listeners: [{portMapping: {port: 9090, protocol: http}}]
+                  serviceDiscovery: {dns: {hostname: elsewhere.example.com}}
+                """);
+        await("Conflict", WAIT, () -> "Conflict".equals(condition(AppMeshKind.VIRTUAL_NODE, "shop", "search-copy", "reason")));
+        assertTrue(condition(AppMeshKind.VIRTUAL_NODE, "shop", "search-copy", "message").contains("already managed by VirtualNode shop/search"));
+        assertTrue(events("shop", "search-copy").stream().anyMatch(e -> e.getReason().equals("Conflict")));
+        // The first object's spec stands, through resyncs.
+        assertEquals("search.shop.svc.cluster.local", appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("search"))
+                .virtualNode().spec().serviceDiscovery().dns().hostname());
+    }
 }
