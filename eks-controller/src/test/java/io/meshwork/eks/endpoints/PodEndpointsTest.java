@@ -8,7 +8,7 @@ import io.meshwork.eks.MeshworkController;
 import io.meshwork.eks.reconcile.Finalizers;
 import io.meshwork.eks.resources.AppMeshKind;
 import io.meshwork.eks.support.MockCluster;
-import io.meshwork.eks.support.RunningController;
+import io.meshwork.eks.support.ControllerHarness;
 import io.meshwork.lambdahooks.support.LocalControlApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +35,7 @@ class PodEndpointsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static MotoServer moto;
     private static ServiceDiscoveryClient cloudMap;
+    private static ControllerHarness harness;
     private static LocalControlApi api;
     private static MockCluster cluster;
     private static MeshworkController controller;
@@ -45,22 +46,17 @@ class PodEndpointsTest {
         cloudMap = CloudMapClients.create("us-east-1", moto.endpoint(),
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")));
         cloudMap.createHttpNamespace(r -> r.name("howto.local"));
-        api = new LocalControlApi();
-        cluster = new MockCluster();
+        harness = new ControllerHarness();
+        api = harness.api;
+        cluster = harness.cluster;
         cluster.namespace("howto", Map.of("mesh", "howto-mesh"));
-        controller = RunningController.start(cluster, api, cloudMap, Map.of());
+        controller = harness.start(cloudMap, Map.of());
     }
 
     @AfterAll
     static void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (api != null) {
-            api.close();
+        if (harness != null) {
+            harness.close();
         }
         if (moto != null) {
             moto.close();

@@ -6,7 +6,7 @@ import io.meshwork.eks.MeshworkController;
 import io.meshwork.eks.resources.AppMeshKind;
 import io.meshwork.eks.resources.MeshObject;
 import io.meshwork.eks.support.MockCluster;
-import io.meshwork.eks.support.RunningController;
+import io.meshwork.eks.support.ControllerHarness;
 import io.meshwork.lambdahooks.support.LocalControlApi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ControllerReconcileTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static ControllerHarness harness;
     private static LocalControlApi api;
     private static MockCluster cluster;
     private static MeshworkController controller;
@@ -40,26 +41,21 @@ class ControllerReconcileTest {
 
     @BeforeAll
     static void start() throws Exception {
-        api = new LocalControlApi();
+        harness = new ControllerHarness();
+        api = harness.api;
+        cluster = harness.cluster;
         appMesh = api.appMesh();
-        cluster = new MockCluster();
         cluster.namespace("howto", Map.of("mesh", "howto-mesh", "appmesh.k8s.aws/sidecarInjectorWebhook", "enabled"));
         cluster.namespace("ingress", Map.of("mesh", "howto-mesh", "gateway", "ingress-gw"));
         cluster.namespace("shop", Map.of("mesh", "shop-mesh"));
         cluster.namespace("lifecycle", Map.of("mesh", "lifecycle-mesh"));
-        controller = RunningController.start(cluster, api, null, Map.of());
+        controller = harness.start(null, Map.of());
     }
 
     @AfterAll
     static void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (api != null) {
-            api.close();
+        if (harness != null) {
+            harness.close();
         }
     }
 

@@ -8,7 +8,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import io.meshwork.eks.MeshworkController;
 import io.meshwork.eks.resources.AppMeshKind;
 import io.meshwork.eks.support.MockCluster;
-import io.meshwork.eks.support.RunningController;
+import io.meshwork.eks.support.ControllerHarness;
 import io.meshwork.eks.support.WebhookClient;
 import io.meshwork.lambdahooks.support.LocalControlApi;
 import io.meshwork.proxyapi.SnapshotJson;
@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AdmissionWebhookTest {
     private static final JsonMapper JACKSON3 = JsonMapper.builder().build();
+    private static ControllerHarness harness;
     private static LocalControlApi api;
     private static MockCluster cluster;
     private static MeshworkController controller;
@@ -50,8 +51,9 @@ class AdmissionWebhookTest {
 
     @BeforeAll
     static void start() throws Exception {
-        api = new LocalControlApi();
-        cluster = new MockCluster();
+        harness = new ControllerHarness();
+        api = harness.api;
+        cluster = harness.cluster;
         // The webhook configurations as config/default installs them (without a caBundle).
         for (String file : List.of("mutating_webhook_configuration.yaml", "validating_webhook_configuration.yaml")) {
             try (InputStream in = Files.newInputStream(Path.of("config/webhook", file))) {
@@ -89,7 +91,7 @@ class AdmissionWebhookTest {
                   podSelector: {matchLabels: {app: ingress-gw}}
                   listeners: [{portMapping: {port: 8088, protocol: http}}]
                 """);
-        controller = RunningController.start(cluster, api, null, Map.of("MESHWORK_PROXY_INIT_IMAGE", "registry.example/meshwork/proxy:test",
+        controller = harness.start(null, Map.of("MESHWORK_PROXY_INIT_IMAGE", "registry.example/meshwork/proxy:test",
                 "MESHWORK_ENDPOINT", "https://meshwork.internal/", "AWS_REGION", "eu-west-1"));
         // The objects reach the informers' caches.
         await("the controller's view of the nodes", Duration.ofSeconds(10),
@@ -99,14 +101,8 @@ class AdmissionWebhookTest {
 
     @AfterAll
     static void stop() {
-        if (controller != null) {
-            controller.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (api != null) {
-            api.close();
+        if (harness != null) {
+            harness.close();
         }
     }
 
