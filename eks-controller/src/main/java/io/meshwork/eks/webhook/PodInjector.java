@@ -188,7 +188,8 @@ public final class PodInjector {
         env.put("AWS_REGION", settings.region());
         env.put("ENVOY_LOG_LEVEL", settings.logLevel());
         env.put("ENVOY_ADMIN_ACCESS_PORT", String.valueOf(settings.adminPort()));
-        env.put("ENVOY_ADMIN_ACCESS_LOG_FILE", "/tmp/envoy_admin_access.log");
+        // Not App Mesh's ENVOY_ADMIN_ACCESS_LOG_FILE: Meshwork's proxy has no admin access log and
+        // warned about the variable at every start of every injected pod (InjectedPodRunsTest).
         env.put("ENVOY_ADMIN_ACCESS_ENABLE_IPV6", "false");
         boolean preview = annotations.containsKey(PREFIX + "preview") ? "enabled".equalsIgnoreCase(annotations.get(PREFIX + "preview"))
                 : settings.preview();

@@ -24,6 +24,14 @@ public final class LocalControlApi implements AutoCloseable {
     private final URI endpoint;
 
     public LocalControlApi() throws IOException {
+        this(Map.of());
+    }
+
+    /**
+     * With more control-api settings, e.g. {@code micronaut.server.host: 0.0.0.0} for proxies in
+     * network namespaces to reach it ({@link #endpoint()} stays on 127.0.0.1 for the test itself).
+     */
+    public LocalControlApi(Map<String, Object> settings) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -34,8 +42,13 @@ public final class LocalControlApi implements AutoCloseable {
         props.put("control-api.data-dir", Files.createTempDirectory("meshwork-hook-").toString());
         props.put("control-api.root-access-key-id", KEY_ID);
         props.put("control-api.root-secret-access-key", SECRET);
+        props.putAll(settings);
         server = ApplicationContext.run(EmbeddedServer.class, props);
         endpoint = URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    public int port() {
+        return endpoint.getPort();
     }
 
     public URI endpoint() {

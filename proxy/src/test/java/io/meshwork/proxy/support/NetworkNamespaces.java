@@ -11,20 +11,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Emulated tasks for sidecar tests: each task is a network namespace with its own address on a
- * bridge in the test's namespace (which holds {@link #BRIDGE_ADDRESS}, where the control API
- * listens), a default route, and processes started inside it, optionally as another uid.
+ * bridge in the test's namespace (which holds {@link #BRIDGE_ADDRESS}, or the address given to
+ * {@link #create(String, String)}, where the control API listens), a default route, and processes
+ * started inside it, optionally as another uid.
  * Needs root and iproute2; everything made is removed by {@link #close()}.
  */
 public final class NetworkNamespaces implements AutoCloseable {
     public static final String BRIDGE_ADDRESS = "10.99.0.254";
     private final String bridge;
+    private final String bridgeAddress;
     private final String prefix;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
 
-    private NetworkNamespaces(String prefix) {
+    private NetworkNamespaces(String prefix, String bridgeAddress) {
         this.prefix = prefix;
         this.bridge = prefix + "br";
+        this.bridgeAddress = bridgeAddress;
     }
 
     /** Whether the tests can build namespaces here: root, ip, iptables, setpriv. */
@@ -42,9 +45,17 @@ public final class NetworkNamespaces implements AutoCloseable {
 
     /** A bridge {@code <prefix>br} holding {@link #BRIDGE_ADDRESS}/24; {@code prefix} keeps names apart (≤ 6 characters). */
     public static NetworkNamespaces create(String prefix) {
-        NetworkNamespaces n = new NetworkNamespaces(prefix);
+        return create(prefix, BRIDGE_ADDRESS);
+    }
+
+    /**
+     * The same on another /24 ({@code bridgeAddress}/24), so that tests of different modules may run
+     * at the same time on one machine without two bridges claiming one subnet.
+     */
+    public static NetworkNamespaces create(String prefix, String bridgeAddress) {
+        NetworkNamespaces n = new NetworkNamespaces(prefix, bridgeAddress);
         n.run("ip", "link", "add", n.bridge, "type", "bridge");
-        n.run("ip", "addr", "add", BRIDGE_ADDRESS + "/24", "dev", n.bridge);
+        n.run("ip", "addr", "add", bridgeAddress + "/24", "dev", n.bridge);
         n.run("ip", "link", "set", n.bridge, "up");
         return n;
     }
@@ -64,8 +75,13 @@ public final class NetworkNamespaces implements AutoCloseable {
         run("ip", "-n", ns, "link", "set", "lo", "up");
         run("ip", "-n", ns, "link", "set", inside, "up");
         // Without a default route, packets for other addresses fail before iptables can redirect them.
-        run("ip", "-n", ns, "route", "add", "default", "via", BRIDGE_ADDRESS);
+        run("ip", "-n", ns, "route", "add", "default", "via", bridgeAddress);
         return ns;
+    }
+
+    /** The bridge's address in the test's own namespace: what the tasks reach the host (the control API) by. */
+    public String bridgeAddress() {
+        return bridgeAddress;
     }
 
     /** Runs a command inside {@code ns} (as root) to its end; its exit code and output. */
