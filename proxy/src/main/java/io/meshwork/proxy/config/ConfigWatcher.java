@@ -116,7 +116,9 @@ public final class ConfigWatcher {
                 return;
             } catch (IOException | RuntimeException e) {
                 if (reachable) {
-                    LOG.warn("control plane unreachable ({}); serving configuration {} and retrying", e.getMessage(), status.running());
+                    // Unreachable, or refusing (a 403 while the key or role lacks its policy): the message says which.
+                    LOG.warn("cannot get configuration from the control plane ({}); serving configuration {} and retrying", e.getMessage(),
+                            status.running());
                 }
                 reachable = false;
                 try {
@@ -196,7 +198,7 @@ public final class ConfigWatcher {
 
     private void connected() {
         if (!reachable) {
-            LOG.info("control plane reachable again");
+            LOG.info("control plane answering again");
         }
         reachable = true;
         backoff.reset();
