@@ -65,13 +65,27 @@ final class Bundle {
     }
 
     Bundle env(String name, String value) {
+        unsetEnv(name);
+        ((ArrayNode) config.path("process").path("env")).add(name + "=" + value);
+        return this;
+    }
+
+    /** Without the variable {@code name}, as a pod spec that does not set it. */
+    Bundle unsetEnv(String name) {
         ArrayNode env = (ArrayNode) config.path("process").path("env");
         for (int i = env.size() - 1; i >= 0; i--) {
             if (env.get(i).asText().startsWith(name + "=")) {
                 env.remove(i);
             }
         }
-        env.add(name + "=" + value);
+        return this;
+    }
+
+    /** The host directory {@code source} at {@code destination}, read-only: a mounted Secret or ConfigMap. */
+    Bundle mountReadOnly(Path source, String destination) {
+        ObjectNode mount = ((ArrayNode) config.path("mounts")).addObject();
+        mount.put("destination", destination).put("type", "bind").put("source", source.toString());
+        mount.putArray("options").add("rbind").add("ro").add("nosuid").add("nodev");
         return this;
     }
 
@@ -108,6 +122,17 @@ final class Bundle {
                 names.add(capability);
             }
         }
+        return this;
+    }
+
+    /** As a pod's {@code capabilities: drop: [ALL]} and {@code allowPrivilegeEscalation: false}. */
+    Bundle noCapabilitiesNoPrivilegeEscalation() {
+        ObjectNode process = (ObjectNode) config.path("process");
+        ObjectNode caps = process.putObject("capabilities");
+        for (String set : new String[] {"bounding", "effective", "permitted", "inheritable", "ambient"}) {
+            caps.putArray(set);
+        }
+        process.put("noNewPrivileges", true);
         return this;
     }
 
