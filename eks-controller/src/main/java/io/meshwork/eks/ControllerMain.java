@@ -34,6 +34,8 @@ public final class ControllerMain {
             return;
         }
         KubernetesClient client = new KubernetesClientBuilder().build();
+        LOG.info("meshwork-controller: Kubernetes API {}, control API {}; listing the appmesh.k8s.aws objects",
+                client.getConfiguration().getMasterUrl(), settings.controlApi());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
         SignedControlApiClient api = new SignedControlApiClient(settings.controlApi(), settings.region(),
                 ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).build(), http);
