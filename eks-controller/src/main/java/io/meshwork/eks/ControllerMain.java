@@ -40,7 +40,15 @@ public final class ControllerMain {
         SignedControlApiClient api = new SignedControlApiClient(settings.controlApi(), settings.region(),
                 ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).build(), http);
         ServiceDiscoveryClient cloudMap = settings.cloudMap() ? CloudMapClients.create(settings.region(), settings.cloudMapEndpoint(), null) : null;
-        MeshworkController controller = MeshworkController.start(client, settings, api, cloudMap);
+        MeshworkController controller;
+        try {
+            controller = MeshworkController.start(client, settings, api, cloudMap);
+        } catch (Exception e) {
+            // Kubernetes restarts the pod; the other threads (HTTP clients, the webhook) must not keep it alive meanwhile.
+            LOG.error("meshwork-controller: cannot start: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("meshwork-controller: stopping");

@@ -59,11 +59,20 @@ public final class ClusterView implements AutoCloseable {
                 podChanged.accept(pod, true);
             }
         });
-        for (SharedIndexInformer<?> informer : all()) {
+        Map<String, SharedIndexInformer<?>> named = new java.util.LinkedHashMap<>();
+        kinds.forEach((kind, informer) -> named.put(kind.plural() + "." + AppMeshKind.GROUP, informer));
+        named.put("namespaces", namespaces);
+        named.put("pods", pods);
+        for (var entry : named.entrySet()) {
             try {
-                informer.start().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                entry.getValue().start().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
-                throw new IllegalStateException("cannot list and watch " + informer.getApiTypeClass().getSimpleName() + ": " + e, e);
+                Throwable cause = e;
+                while (cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                throw new IllegalStateException("cannot list and watch " + entry.getKey() + " (" + client.getConfiguration().getMasterUrl()
+                        + "): " + cause, e);
             }
         }
     }
