@@ -19,12 +19,13 @@ import java.util.Map;
  * @param healthy              its app's health (its local health check), for Cloud Map's custom health
  * @param ecsTaskArn           the ECS task it runs in (from the task metadata endpoint); null elsewhere.
  *                             The ECS task hook deregisters a stopping task's proxies by it.
+ * @param traffic              its golden signals so far; null from proxies that do not send them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ProxyReport(String resourceArn, String address, String runningVersion, String rejectedVersion,
                           String rejectedReason, CloudMapRegistration cloudMapRegistration, Boolean healthy,
-                          String ecsTaskArn) {
+                          String ecsTaskArn, TrafficReport traffic) {
     /** Extra attributes of the Cloud Map instance (the AWS_INSTANCE_* ones come from the address and listener). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

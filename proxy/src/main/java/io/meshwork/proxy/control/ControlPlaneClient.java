@@ -87,7 +87,7 @@ public final class ControlPlaneClient {
         boolean cloudMap = settings.cloudMapRegistration() != null && settings.endpointAddress() != null;
         ProxyReport report = new ProxyReport(settings.resource().arn(), settings.endpointAddress(), runningVersion, rejectedVersion,
                 rejectedReason, cloudMap ? new ProxyReport.CloudMapRegistration(settings.cloudMapRegistration()) : null,
-                cloudMap ? appHealthy.getAsBoolean() : null, ecsTask.taskArn());
+                cloudMap ? appHealthy.getAsBoolean() : null, ecsTask.taskArn(), null);
         HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
                 SnapshotJson.mapper().writeValueAsBytes(report), Duration.ofSeconds(10));
         return answer(response, "report", ProxyReport.Accepted.class).expiresInMillis();
