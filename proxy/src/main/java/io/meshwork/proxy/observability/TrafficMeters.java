@@ -146,13 +146,15 @@ public final class TrafficMeters implements MultiCollector {
 
     /** An edge's labels; those that do not apply to it (a route for inbound traffic, ...) are left out. */
     private static Labels labels(TrafficEdge e) {
-        List<String> names = new ArrayList<>(5);
-        List<String> values = new ArrayList<>(5);
+        List<String> names = new ArrayList<>(6);
+        List<String> values = new ArrayList<>(6);
         add(names, values, "direction", e.direction());
         add(names, values, "listener", e.listener() == null ? null : e.listener().toString());
         add(names, values, "virtual_service", e.virtualService());
         add(names, values, "route", e.route());
         add(names, values, "cluster", e.cluster());
+        // Every field of the edge is a label, so two edges never share a series (a service's HTTP and TCP ports, say).
+        add(names, values, "protocol", e.protocol() == null ? null : e.protocol().wireName());
         return Labels.of(names, values);
     }
 

@@ -321,7 +321,9 @@ class SidecarEndToEndTest {
     /** Requests a task's proxy has counted in one direction, all statuses. */
     private long requests(String ns, String direction) {
         String stats = net.exec(ns, Map.of(), "curl", "-s", "http://127.0.0.1:9901/stats/prometheus").output();
-        return (long) PrometheusText.parse(stats).sum("meshwork_requests_total", "direction", direction);
+        // The output has the command's stderr too: only the exposition's own lines are parsed.
+        String exposition = String.join("\n", stats.lines().filter(l -> l.startsWith("meshwork_") || l.startsWith("# ")).toList());
+        return (long) PrometheusText.parse(exposition).sum("meshwork_requests_total", "direction", direction);
     }
 
     /** The health check every App Mesh task definition and pod has for its Envoy, unchanged. */

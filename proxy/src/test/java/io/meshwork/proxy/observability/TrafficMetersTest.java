@@ -102,6 +102,18 @@ class TrafficMetersTest {
     }
 
     @Test
+    void aServicesHttpAndTcpTrafficOnOneRouteAndTargetAreTwoSeries() {
+        traffic.meter(TrafficEdge.outbound("egress", "b.local", "implicit", "b", Protocol.HTTP)).request(200, 1_000, 1, 2);
+        TrafficMeter tcp = traffic.meter(TrafficEdge.outbound("egress", "b.local", "implicit", "b", Protocol.TCP));
+        tcp.opened();
+        tcp.received(3);
+
+        PrometheusText stats = PrometheusText.parse(metrics.prometheusText());
+        assertEquals(1, stats.value("meshwork_received_bytes_total", "virtual_service", "b.local", "protocol", "http"));
+        assertEquals(3, stats.value("meshwork_received_bytes_total", "virtual_service", "b.local", "protocol", "tcp"));
+    }
+
+    @Test
     void openMetricsWhenTheScraperAsksForIt() throws Exception {
         traffic.meter(TrafficEdge.inbound(8080, Protocol.HTTP)).request(200, 1_000_000, 0, 2);
         var writer = ProxyMetrics.writerFor("application/openmetrics-text; version=1.0.0; charset=utf-8,text/plain;version=0.0.4;q=0.5");
