@@ -69,8 +69,7 @@ public final class MeshworkController implements AutoCloseable {
         AdmissionHandler handler = new AdmissionHandler(new PodInjector(view, settings.injector()), new CustomResourceAdmission(view));
         AtomicBoolean ready = new AtomicBoolean();
         WebhookServer webhooks = new WebhookServer(new InetSocketAddress(settings.webhookAddress(), settings.webhookPort()),
-                certificate.sslContext(), handler, ready::get);
-        webhooks.start();
+                certificate.nettyContext(), handler, ready::get);
         if (certificate.caBundle() != null) {
             int n = CaBundleInstaller.install(client, settings.webhookConfigurations(), certificate.caBundle());
             LOG.info("webhook certificate made here; its CA is in {} webhook configuration(s)", n);

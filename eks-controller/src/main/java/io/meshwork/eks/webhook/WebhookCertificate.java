@@ -18,8 +18,6 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -29,7 +27,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -99,16 +96,9 @@ public final class WebhookCertificate {
         return caBundle;
     }
 
-    public SSLContext sslContext() throws GeneralSecurityException, IOException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        char[] password = new char[0];
-        store.setKeyEntry("webhook", key, password, chain.toArray(X509Certificate[]::new));
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, password);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, new SecureRandom());
-        return context;
+    /** The server side of TLS for Netty: this key and chain. */
+    public io.netty.handler.ssl.SslContext nettyContext() throws javax.net.ssl.SSLException {
+        return io.netty.handler.ssl.SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).build();
     }
 
     public X509Certificate serving() {

@@ -331,4 +331,49 @@ class AdmissionWebhookTest {
         assertEquals(200, webhook.get("/readyz").statusCode());
         assertEquals(200, webhook.get("/healthz").statusCode());
     }
+
+    @Test
+    void clientsThatConnectAndStallDoNotStopTheWebhook() throws Exception {
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            // Connections that never start TLS, and TLS connections that announce a body and never send it.
+            for (int i = 0; i < 16; i++) {
+                stalled.add(new java.net.Socket("127.0.0.1", controller.webhookPort()));
+            }
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] c, String a) {
+                }
+
+                public void checkServerTrusted(X509Certificate[] c, String a) {
+                }
+
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            for (int i = 0; i < 8; i++) {
+                var tls = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", controller.webhookPort());
+                tls.startHandshake();
+                tls.getOutputStream().write(("POST /mutate-v1-pod HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                tls.getOutputStream().flush();
+                stalled.add(tls);
+            }
+            long started = System.nanoTime();
+            assertEquals(200, webhook.get("/healthz").statusCode());
+            ObjectNode request = recorded("pod-v1.json", "howto", Map.of());
+            assertTrue(webhook.review("/mutate-v1-pod", request).path("response").path("allowed").asBoolean());
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(3).toNanos(), "answered while 24 clients stall");
+
+            // A stalled client is cut off after the idle timeout.
+            java.net.Socket first = stalled.get(0);
+            first.setSoTimeout(20_000);
+            assertEquals(-1, first.getInputStream().read(), "the server closed the stalled connection");
+        } finally {
+            for (java.net.Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
 }
