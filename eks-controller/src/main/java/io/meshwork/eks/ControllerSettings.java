@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code bin/meshwork-controller}'s environment (DESIGN.md, "EKS"). */
-public record ControllerSettings(URI controlApi, String region, String webhookAddress, int webhookPort, Path certDir,
+public record ControllerSettings(URI controlApi, String region, String webhookAddress, int webhookPort, Path certDir, String certSecret,
                                  String webhookService, String podNamespace, List<String> webhookConfigurations, Duration resync,
                                  boolean cloudMap, URI cloudMapEndpoint, boolean leaderElection, String identity,
                                  InjectorSettings injector) {
@@ -28,6 +28,7 @@ public record ControllerSettings(URI controlApi, String region, String webhookAd
                 env.getOrDefault("MESHWORK_WEBHOOK_ADDRESS", "0.0.0.0"),
                 Integer.parseInt(env.getOrDefault("MESHWORK_WEBHOOK_PORT", "9443")),
                 Path.of(env.getOrDefault("MESHWORK_WEBHOOK_CERT_DIR", "/tmp/k8s-webhook-server/serving-certs")),
+                env.getOrDefault("MESHWORK_WEBHOOK_CERT_SECRET", "meshwork-webhook-generated-cert"),
                 env.getOrDefault("MESHWORK_WEBHOOK_SERVICE", "meshwork-webhook-service"),
                 env.getOrDefault("POD_NAMESPACE", "meshwork-system"),
                 Arrays.stream(env.getOrDefault("MESHWORK_WEBHOOK_CONFIGURATIONS", "meshwork-mutating-webhook,meshwork-validating-webhook")

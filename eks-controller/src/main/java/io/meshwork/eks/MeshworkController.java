@@ -13,6 +13,7 @@ import io.meshwork.eks.resources.ObjectKey;
 import io.meshwork.eks.webhook.AdmissionHandler;
 import io.meshwork.eks.webhook.CaBundleInstaller;
 import io.meshwork.eks.webhook.CustomResourceAdmission;
+import io.meshwork.eks.webhook.GeneratedCertificateSecret;
 import io.meshwork.eks.webhook.PodInjector;
 import io.meshwork.eks.webhook.WebhookCertificate;
 import io.meshwork.eks.webhook.WebhookServer;
@@ -65,7 +66,10 @@ public final class MeshworkController implements AutoCloseable {
         WorkQueue queue = new WorkQueue(reconciler::reconcile, Duration.ofMillis(500), Duration.ofSeconds(30));
         reconciler.onRequeue(queue::add);
 
-        WebhookCertificate certificate = WebhookCertificate.loadOrGenerate(settings.certDir(), settings.webhookDnsNames());
+        WebhookCertificate certificate = WebhookCertificate.load(settings.certDir()).orElse(null);
+        if (certificate == null) {
+            certificate = GeneratedCertificateSecret.obtain(client, settings.podNamespace(), settings.certSecret(), settings.webhookDnsNames());
+        }
         AdmissionHandler handler = new AdmissionHandler(new PodInjector(view, settings.injector()), new CustomResourceAdmission(view));
         AtomicBoolean ready = new AtomicBoolean();
         WebhookServer webhooks = new WebhookServer(new InetSocketAddress(settings.webhookAddress(), settings.webhookPort()),

@@ -54,13 +54,41 @@ public final class WebhookCertificate {
         this.caBundle = caBundle;
     }
 
-    public static WebhookCertificate loadOrGenerate(Path dir, List<String> dnsNames) throws IOException, GeneralSecurityException {
+    /** {@code tls.crt} and {@code tls.key} of {@code dir} (cert-manager's, or the user's), if both are there. */
+    public static java.util.Optional<WebhookCertificate> load(Path dir) throws IOException, GeneralSecurityException {
         Path crt = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
         if (Files.isReadable(crt) && Files.isReadable(key)) {
-            return new WebhookCertificate(readCertificates(Files.readString(crt)), readKey(Files.readString(key)), null);
+            return java.util.Optional.of(fromPem(Files.readString(crt), Files.readString(key), null));
         }
-        return generate(dnsNames);
+        return java.util.Optional.empty();
+    }
+
+    /** A certificate chain and key in PEM; {@code caBundle} the PEM of the CAs to trust it by (null: someone else's). */
+    public static WebhookCertificate fromPem(String chainPem, String keyPem, String caBundle) throws IOException, GeneralSecurityException {
+        return new WebhookCertificate(readCertificates(chainPem), readKey(keyPem), caBundle);
+    }
+
+    public String chainPem() throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (X509Certificate c : chain) {
+            out.append(pem(c));
+        }
+        return out.toString();
+    }
+
+    public String keyPem() throws IOException {
+        return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate());
+    }
+
+    /** Whether it is still good for {@code margin} and names {@code dnsName}. */
+    public boolean usableFor(String dnsName, Duration margin) throws GeneralSecurityException {
+        X509Certificate serving = chain.get(0);
+        if (serving.getNotAfter().toInstant().isBefore(Instant.now().plus(margin))) {
+            return false;
+        }
+        var names = serving.getSubjectAlternativeNames();
+        return names != null && names.stream().anyMatch(n -> dnsName.equals(n.get(1)));
     }
 
     /** A one-year CA and a serving certificate for {@code dnsNames} under it. */

@@ -84,8 +84,8 @@ class InstallManifestsTest {
         "ServiceAccount/meshwork-system/meshwork-controller",
         "ClusterRole//meshwork-controller",
         "ClusterRoleBinding//meshwork-controller",
-        "Role/meshwork-system/meshwork-controller-leader-election",
-        "RoleBinding/meshwork-system/meshwork-controller-leader-election",
+        "Role/meshwork-system/meshwork-controller",
+        "RoleBinding/meshwork-system/meshwork-controller",
         "Deployment/meshwork-system/meshwork-controller",
         "Service/meshwork-system/meshwork-webhook-service",
         "MutatingWebhookConfiguration//meshwork-mutating-webhook",
@@ -465,7 +465,10 @@ class InstallManifestsTest {
     for (String verb : List.of("get", "create", "update")) {
       assertTrue(allows(leaderElection.getRules(), "coordination.k8s.io", "leases", verb),
           verb + " leases");
+      // The webhook certificate the controller makes is kept in a Secret its replicas share.
+      assertTrue(allows(leaderElection.getRules(), "", "secrets", verb), verb + " secrets in its own namespace");
     }
+    assertFalse(allows(leaderElection.getRules(), "", "secrets", "delete"), "never deletes secrets");
     RoleBinding binding = only(defaultInstall, RoleBinding.class);
     assertEquals(namespace, binding.getMetadata().getNamespace());
     assertEquals("Role", binding.getRoleRef().getKind());

@@ -17,7 +17,10 @@ import static io.meshwork.eks.support.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-/** Two replicas (a Deployment with replicas: 2): both serve webhooks, one reconciles, the other takes over when it stops. */
+/**
+ * Two replicas (a Deployment with replicas: 2, or a rollout's old and new pod): both serve webhooks
+ * with the same certificate, one reconciles, the other takes over when it stops.
+ */
 class LeaderElectionTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -32,6 +35,9 @@ class LeaderElectionTest {
             MeshworkController a = RunningController.start(cluster, api, null, Map.of("HOSTNAME", "replica-a"));
             MeshworkController b = RunningController.start(cluster, api, null, Map.of("HOSTNAME", "replica-b"));
             try {
+                // Both serve the one certificate kept in the Secret, so neither invalidates the other's caBundle.
+                assertEquals(a.certificate().serving(), b.certificate().serving());
+                assertEquals(1, cluster.client().secrets().inNamespace("meshwork-system").list().getItems().size());
                 MeshworkController leader = await("a leader", WAIT, () -> a.leading() ^ b.leading() ? (a.leading() ? a : b) : null);
                 MeshworkController standby = leader == a ? b : a;
                 Lease lease = cluster.client().leases().inNamespace("meshwork-system").withName("meshwork-controller-leader").get();
