@@ -62,7 +62,7 @@ public final class MeshworkController implements AutoCloseable {
         ClusterView view = new ClusterView(client);
         PodEndpoints endpoints = cloudMap == null ? null : new PodEndpoints(view, cloudMap);
         Reconciler reconciler = new Reconciler(client, view, new AppMeshResources(api), new StatusWriter(client, clock),
-                new EventRecorder(client, clock), endpoints == null ? node -> { } : endpoints);
+                new EventRecorder(client, clock), endpoints == null ? node -> { } : endpoints, settings.injector().accountId());
         WorkQueue queue = new WorkQueue(reconciler::reconcile, Duration.ofMillis(500), Duration.ofSeconds(30));
         reconciler.onRequeue(queue::add);
 

@@ -80,7 +80,7 @@ public final class AppMeshResources {
         try {
             response = api.send(method, path, body == null ? null : SnapshotJson.mapper().writeValueAsBytes(body), TIMEOUT);
         } catch (IOException e) {
-            throw new ControlApiException(503, "Unreachable", "control API unreachable: " + e.getMessage());
+            throw new ControlApiException(503, "Unreachable", "control API unreachable: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ControlApiException(503, "Interrupted", "interrupted");

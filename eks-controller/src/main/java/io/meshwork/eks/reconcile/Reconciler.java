@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.meshwork.eks.resources.AppMeshKind;
 import io.meshwork.eks.resources.ClusterView;
+import io.meshwork.eks.resources.LabelSelectors;
 import io.meshwork.eks.resources.MeshObject;
 import io.meshwork.eks.resources.ObjectKey;
 import io.meshwork.proxyapi.SnapshotJson;
@@ -49,10 +50,13 @@ public final class Reconciler {
     private final StatusWriter status;
     private final EventRecorder events;
     private final NodeDeletion nodeDeletion;
+    private final String ownAccount;
     private Consumer<ObjectKey> requeue = key -> { };
 
+    /** @param ownAccount the control API's account ({@code MESHWORK_ACCOUNT_ID}), to tell a mesh of its own from a shared one */
     public Reconciler(KubernetesClient client, ClusterView view, AppMeshResources api, StatusWriter status, EventRecorder events,
-                      NodeDeletion nodeDeletion) {
+                      NodeDeletion nodeDeletion, String ownAccount) {
+        this.ownAccount = ownAccount == null ? "" : ownAccount;
         this.client = client;
         this.view = view;
         this.references = new References(view);
@@ -111,7 +115,7 @@ public final class Reconciler {
         boolean cloudMap = object.kind() == AppMeshKind.VIRTUAL_NODE && object.spec().path("serviceDiscovery").has("awsCloudMap");
         object = ensureFinalizers(object, Finalizers.of(object.kind(), cloudMap));
         String meshName = mesh.awsName();
-        String owner = mesh.spec().path("meshOwner").asText("");
+        String owner = mesh.foreignOwner(ownAccount);
         String query = owner.isEmpty() ? "" : "?meshOwner=" + SignedControlApiClient.encode(owner);
         String parent = object.kind() == AppMeshKind.GATEWAY_ROUTE ? references.gatewayOf(object).awsName() : null;
         String name = object.awsName();
@@ -160,6 +164,9 @@ public final class Reconciler {
         if (previousArn.isEmpty()) {
             // Objects that waited on this one (a service on its node, a route on its gateway) can go on now.
             requeueWaiting();
+            if (object.kind() == AppMeshKind.VIRTUAL_SERVICE) {
+                requeueWildcardNodes(object.namespace());
+            }
         }
         return Outcome.DONE;
     }
@@ -195,6 +202,9 @@ public final class Reconciler {
         if (object.finalizers().stream().noneMatch(Finalizers::ours)) {
             return Outcome.DONE;
         }
+        if (object.kind() == AppMeshKind.VIRTUAL_SERVICE) {
+            requeueWildcardNodes(object.namespace()); // they drop it from their backends, so it can go
+        }
         List<String> members = members(object);
         if (!members.isEmpty()) {
             String message = "waiting for " + members.size() + " member(s) to be deleted first: " + String.join(", ", members.subList(0,
@@ -227,7 +237,7 @@ public final class Reconciler {
         String query = "";
         if (object.kind() != AppMeshKind.MESH) {
             try {
-                String owner = references.meshOf(object).spec().path("meshOwner").asText("");
+                String owner = references.meshOf(object).foreignOwner(ownAccount);
                 query = owner.isEmpty() ? "" : "?meshOwner=" + SignedControlApiClient.encode(owner);
             } catch (UnresolvedReferenceException e) {
                 // The Mesh object is gone: its resource was the caller's own.
@@ -246,7 +256,7 @@ public final class Reconciler {
                 }
             }
         }
-        if (object.kind() == AppMeshKind.MESH && !object.spec().path("meshOwner").asText("").isEmpty()) {
+        if (object.kind() == AppMeshKind.MESH && !object.foreignOwner(ownAccount).isEmpty()) {
             return; // a mesh shared with this account is its owner's to delete
         }
         api.delete(object.kind().resourcePath(mesh, parent, name) + query);
@@ -300,11 +310,12 @@ public final class Reconciler {
     }
 
     private boolean belongsTo(MeshObject member, MeshObject mesh) {
-        try {
-            return references.meshOf(member).name().equals(mesh.name());
-        } catch (UnresolvedReferenceException e) {
-            return member.spec().path("meshRef").path("name").asText("").equals(mesh.name());
+        String ref = member.spec().path("meshRef").path("name").asText("");
+        if (!ref.isEmpty()) {
+            return ref.equals(mesh.name());
         }
+        // No meshRef (the webhook did not run): a member by its namespace, as the mesh selected it.
+        return LabelSelectors.matches(mesh.spec().get("namespaceSelector"), view.namespaceLabels(member.namespace()));
     }
 
     private static boolean namesGroup(MeshObject node, MeshObject group) {
@@ -330,6 +341,18 @@ public final class Reconciler {
             return r;
         });
         return edited == null ? object : MeshObject.of(edited);
+    }
+
+    /** Nodes whose backends are every service of a namespace ({@code backendGroups: [{name: "*"}]}) take a new one in. */
+    private void requeueWildcardNodes(String namespace) {
+        for (MeshObject node : view.list(AppMeshKind.VIRTUAL_NODE)) {
+            for (JsonNode ref : node.spec().path("backendGroups")) {
+                String ns = ref.path("namespace").asText("").isEmpty() ? node.namespace() : ref.path("namespace").asText();
+                if (SpecTranslator.WILDCARD.equals(ref.path("name").asText()) && ns.equals(namespace)) {
+                    requeue.accept(ObjectKey.of(node));
+                }
+            }
+        }
     }
 
     private void requeueWaiting() {

@@ -44,7 +44,9 @@ public final class References {
     /** The one Mesh whose namespaceSelector selects {@code namespace}. */
     public MeshObject meshForNamespace(String namespace) throws UnresolvedReferenceException {
         var labels = view.namespaceLabels(namespace);
+        // A Mesh being deleted takes no new members (it waits for its members to go).
         List<MeshObject> meshes = view.list(AppMeshKind.MESH).stream()
+                .filter(m -> !m.deleting())
                 .filter(m -> LabelSelectors.matches(m.spec().get("namespaceSelector"), labels)).toList();
         if (meshes.isEmpty()) {
             throw new UnresolvedReferenceException("no Mesh selects namespace " + namespace
@@ -89,6 +91,11 @@ public final class References {
         }
         return view.get(kind, ns, name).orElseThrow(() -> new UnresolvedReferenceException(
                 field + " names " + kind.kind() + " " + ns + "/" + name + ", which does not exist"));
+    }
+
+    /** Every object of {@code kind} in {@code namespace} that is not being deleted. */
+    public List<MeshObject> all(AppMeshKind kind, String namespace) {
+        return view.list(kind).stream().filter(o -> namespace.equals(o.namespace()) && !o.deleting()).toList();
     }
 
     /** The AWS name of what a reference names. */

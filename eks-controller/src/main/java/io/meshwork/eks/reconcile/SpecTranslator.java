@@ -20,6 +20,9 @@ import java.util.Set;
  * only the controller reads (selectors, {@code awsName}, {@code meshRef}).
  */
 public final class SpecTranslator {
+    /** A backend group named {@code *}: all virtual services of the namespace. */
+    public static final String WILDCARD = "*";
+
     private final References references;
 
     public SpecTranslator(References references) {
@@ -127,6 +130,16 @@ public final class SpecTranslator {
                     : references.awsName(AppMeshKind.VIRTUAL_SERVICE, service.path("virtualServiceRef"), node.namespace(), "spec.backends"));
         }
         for (JsonNode groupRef : groups) {
+            if (WILDCARD.equals(groupRef.path("name").asText())) {
+                // "*": every virtual service of the namespace, as App Mesh's controller read it.
+                String namespace = groupRef.path("namespace").asText("").isEmpty() ? node.namespace() : groupRef.path("namespace").asText();
+                for (MeshObject service : references.all(AppMeshKind.VIRTUAL_SERVICE, namespace)) {
+                    if (named.add(service.awsName())) {
+                        backends.addObject().putObject("virtualService").put("virtualServiceName", service.awsName());
+                    }
+                }
+                continue;
+            }
             MeshObject group = references.referenced(AppMeshKind.BACKEND_GROUP, groupRef, node.namespace(), "spec.backendGroups");
             for (JsonNode serviceRef : group.spec().path("virtualservices")) {
                 String name = references.awsName(AppMeshKind.VIRTUAL_SERVICE, serviceRef, group.namespace(),

@@ -63,6 +63,16 @@ public record MeshObject(AppMeshKind kind, GenericKubernetesResource resource) {
         return awsName.isEmpty() ? kind.defaultAwsName(name(), namespace()) : awsName;
     }
 
+    /**
+     * A Mesh's {@code spec.meshOwner} when that is another account (a mesh shared with this one),
+     * else empty: a mesh whose owner is this account ({@code ownAccount}) is this account's own, as
+     * App Mesh's controller treated it.
+     */
+    public String foreignOwner(String ownAccount) {
+        String owner = spec().path("meshOwner").asText("");
+        return owner.equals(ownAccount) ? "" : owner;
+    }
+
     /** {@code Kind namespace/name}, for messages. */
     public String describe() {
         return kind.kind() + " " + (namespace() == null ? "" : namespace() + "/") + name();

@@ -54,11 +54,19 @@ public final class PodInjector {
         }
         Optional<MeshObject> gateway = selecting(AppMeshKind.VIRTUAL_GATEWAY, namespace, labels);
         if (gateway.isPresent()) {
-            return Optional.of(gatewayPod(pod.deepCopy(), gateway.get(), annotations));
+            // A gateway's pod brings its own envoy container; one without is left as it is, as App Mesh's injector did.
+            return hasContainer(pod, SIDECAR) ? Optional.of(gatewayPod(pod.deepCopy(), gateway.get(), annotations)) : Optional.empty();
+        }
+        if (hasContainer(pod, SIDECAR)) {
+            return Optional.empty(); // injected already (a re-admitted pod)
         }
         Optional<MeshObject> node = selecting(AppMeshKind.VIRTUAL_NODE, namespace, labels);
-        if (node.isEmpty() || hasContainer(pod, SIDECAR)) {
-            return Optional.empty(); // not in the mesh (yet), or already injected
+        if (node.isEmpty()) {
+            // Refused, as App Mesh's injector refused it: the ReplicaSet tries again until the node
+            // exists, instead of the pod running outside the mesh until someone recreates it.
+            throw new InjectionRefusedException("sidecar injection is enabled for this pod (namespace " + namespace + " or the pod's "
+                    + INJECT + " annotation) but no VirtualNode or VirtualGateway in " + namespace + " selects its labels " + labels
+                    + ": create the VirtualNode (its spec.podSelector matching), or annotate the pod " + INJECT + ": disabled");
         }
         return Optional.of(nodePod(pod.deepCopy(), node.get(), annotations, labels));
     }
@@ -82,7 +90,9 @@ public final class PodInjector {
         MeshObject mesh = mesh(node);
         ObjectNode spec = (ObjectNode) pod.get("spec");
         String appPorts = annotations.getOrDefault(PREFIX + "ports", listenerPorts(node));
-        boolean cni = "enabled".equalsIgnoreCase(annotations.get(PREFIX + "appmeshCNI")) || labels.containsKey("eks.amazonaws.com/fargate-profile");
+        // The annotation decides; without it, Fargate pods (which cannot run a privileged init container) use the CNI.
+        String cniAnnotation = annotations.get(PREFIX + "appmeshCNI");
+        boolean cni = cniAnnotation != null ? "enabled".equalsIgnoreCase(cniAnnotation) : labels.containsKey("eks.amazonaws.com/fargate-profile");
         Map<String, String> redirect = new LinkedHashMap<>();
         redirect.put("APPMESH_START_ENABLED", "1");
         redirect.put("APPMESH_IGNORE_UID", annotations.getOrDefault(PREFIX + "ignoredUID", String.valueOf(PROXY_UID)));
@@ -119,15 +129,25 @@ public final class PodInjector {
         sidecar.put("image", settings.proxyImage());
         sidecar.putObject("securityContext").put("runAsUser", PROXY_UID);
         sidecar.putArray("ports").addObject().put("containerPort", settings.adminPort()).put("name", "stats").put("protocol", "TCP");
-        Map<String, String> env = proxyEnv(mesh, "virtualNode", node.awsName(), annotations);
-        env.put("APPMESH_VIRTUAL_NODE_NAME", env.get("APPMESH_RESOURCE_ARN"));
-        env.putAll(customEnv(annotations));
-        sidecar.set("env", env(env));
+        // The pod's own variables first, the identity and App Mesh's after: an annotation cannot make
+        // the proxy serve another node (App Mesh's injector applied them in the same order).
+        Map<String, String> env = customEnv(annotations);
+        Map<String, String> base = proxyEnv(mesh, "virtualNode", node.awsName(), annotations);
+        base.put("APPMESH_VIRTUAL_NODE_NAME", base.get("APPMESH_RESOURCE_ARN"));
+        base.keySet().forEach(env::remove);
+        base.putAll(env);
+        sidecar.set("env", env(base));
         sidecar.set("resources", resources(annotations.getOrDefault(PREFIX + "cpuRequest", settings.cpuRequest()),
                 annotations.getOrDefault(PREFIX + "memoryRequest", settings.memoryRequest()),
                 annotations.getOrDefault(PREFIX + "cpuLimit", settings.cpuLimit()),
                 annotations.getOrDefault(PREFIX + "memoryLimit", settings.memoryLimit())));
         sidecar.set("readinessProbe", readinessProbe());
+        // The proxy outlives the app's last calls when the pod stops: Kubernetes stops all
+        // containers at once, and the app's outbound calls are redirected to the proxy until the end.
+        if (settings.preStopDelaySeconds() > 0) {
+            sidecar.putObject("lifecycle").putObject("preStop").putObject("exec").putArray("command")
+                    .add("sh").add("-c").add("sleep " + settings.preStopDelaySeconds());
+        }
         mounts(pod, sidecar, annotations);
         // IRSA's token file must be readable by the proxy's user.
         ObjectNode securityContext = object(spec, "securityContext");
@@ -153,8 +173,10 @@ public final class PodInjector {
         if (!"enabled".equalsIgnoreCase(annotations.get(PREFIX + "virtualGatewaySkipImageOverride"))) {
             envoy.put("image", settings.proxyImage());
         }
-        Map<String, String> env = proxyEnv(mesh, "virtualGateway", gateway.awsName(), annotations);
-        env.putAll(customEnv(annotations));
+        Map<String, String> env = customEnv(annotations);
+        Map<String, String> base = proxyEnv(mesh, "virtualGateway", gateway.awsName(), annotations);
+        base.keySet().forEach(env::remove);
+        env.putAll(base);
         ArrayNode existing = array(envoy, "env");
         for (JsonNode e : existing) {
             String name = e.path("name").asText();
@@ -179,7 +201,7 @@ public final class PodInjector {
 
     /** The proxy's identity and App Mesh's Envoy variables, which Meshwork's proxy reads. */
     private Map<String, String> proxyEnv(MeshObject mesh, String type, String name, Map<String, String> annotations) {
-        String owner = mesh.spec().path("meshOwner").asText("");
+        String owner = mesh.foreignOwner(settings.accountId());
         String meshName = mesh.awsName() + (owner.isEmpty() ? "" : "@" + owner);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("APPMESH_RESOURCE_ARN", "mesh/" + meshName + "/" + type + "/" + name);
@@ -218,7 +240,13 @@ public final class PodInjector {
             try {
                 JsonNode parsed = SnapshotJson.mapper().readTree(json);
                 for (JsonNode entry : parsed.isArray() ? parsed : SnapshotJson.mapper().createArrayNode().add(parsed)) {
-                    entry.properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+                    for (var e : entry.properties()) {
+                        if (!e.getValue().isValueNode()) {
+                            throw new InjectionRefusedException("malformed annotation " + PREFIX + "sidecarEnvJson: " + e.getKey()
+                                    + " must have a string value, got " + e.getValue());
+                        }
+                        env.put(e.getKey(), e.getValue().asText());
+                    }
                 }
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new InjectionRefusedException("malformed annotation " + PREFIX + "sidecarEnvJson, expected JSON such as"

@@ -49,7 +49,8 @@ class ControllerReconcileTest {
         cluster.namespace("ingress", Map.of("mesh", "howto-mesh", "gateway", "ingress-gw"));
         cluster.namespace("shop", Map.of("mesh", "shop-mesh"));
         cluster.namespace("lifecycle", Map.of("mesh", "lifecycle-mesh"));
-        controller = harness.start(null, Map.of());
+        cluster.namespace("wild", Map.of("mesh", "shop-mesh"));
+        controller = harness.start(null, Map.of("MESHWORK_ACCOUNT_ID", "000000000000"));
     }
 
     @AfterAll
@@ -427,5 +428,59 @@ class ControllerReconcileTest {
         // The first object's spec stands, through resyncs.
         assertEquals("search.shop.svc.cluster.local", appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("search"))
                 .virtualNode().spec().serviceDiscovery().dns().hostname());
+    }
+
+    @Test
+    void aMeshOwnedByThisAccountIsMadeAndOneSharedByAnotherIsNot() {
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: Mesh
+                metadata: {name: own}
+                spec: {meshOwner: "000000000000"}
+                """);
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: Mesh
+                metadata: {name: theirs}
+                spec: {meshOwner: "111122223333"}
+                """);
+        await("own made", WAIT, () -> arn(AppMeshKind.MESH, null, "own"));
+        await("theirs refused", WAIT, () -> "NotFoundException".equals(condition(AppMeshKind.MESH, null, "theirs", "reason")));
+        assertTrue(condition(AppMeshKind.MESH, null, "theirs", "message").contains("not shared with this account"));
+    }
+
+    @Test
+    void aWildcardBackendGroupTakesEveryServiceOfTheNamespaceAsTheyCome() {
+        shopMesh();
+        for (String name : List.of("a", "b", "caller")) {
+            cluster.create("""
+                    apiVersion: appmesh.k8s.aws/v1beta2
+                    kind: VirtualNode
+                    metadata: {name: %1$s, namespace: wild}
+                    spec:
+                      listeners: [{portMapping: {port: 8080, protocol: http}}]
+                      serviceDiscovery: {dns: {hostname: %1$s.wild.svc.cluster.local}}
+                      %2$s
+                    """.formatted(name, name.equals("caller") ? "backendGroups: [{name: \"*\"}]" : ""));
+        }
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualService
+                metadata: {name: a, namespace: wild}
+                spec: {provider: {virtualNode: {virtualNodeRef: {name: a}}}}
+                """);
+        await("caller backs onto a", WAIT, () -> backends("caller_wild").equals(List.of("a.wild")));
+        cluster.create("""
+                apiVersion: appmesh.k8s.aws/v1beta2
+                kind: VirtualService
+                metadata: {name: b, namespace: wild}
+                spec: {provider: {virtualNode: {virtualNodeRef: {name: b}}}}
+                """);
+        await("caller backs onto a and b", WAIT, () -> backends("caller_wild").equals(List.of("a.wild", "b.wild")));
+    }
+
+    private static List<String> backends(String node) {
+        return appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName(node)).virtualNode().spec().backends().stream()
+                .map(b -> b.virtualService().virtualServiceName()).sorted().toList();
     }
 }

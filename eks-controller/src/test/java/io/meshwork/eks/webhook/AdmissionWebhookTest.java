@@ -276,6 +276,10 @@ class AdmissionWebhookTest {
         ((ObjectNode) object.path("metadata").path("annotations")).put("appmesh.k8s.aws/virtualGatewaySkipImageOverride", "enabled");
         JsonNode kept = admitted(request, webhook.review("/mutate-v1-pod", request));
         assertEquals("public.ecr.aws/appmesh/aws-appmesh-envoy:v1.34.13.3-prod", container(kept, "containers", "envoy").path("image").asText());
+
+        // A gateway's pod without an envoy container is admitted as it is.
+        ((ObjectNode) object.path("spec").path("containers").get(0)).put("name", "nginx");
+        assertEquals(object, admitted(request, webhook.review("/mutate-v1-pod", request)));
     }
 
     @Test
@@ -375,5 +379,43 @@ class AdmissionWebhookTest {
                 s.close();
             }
         }
+    }
+
+    @Test
+    void anEnabledPodThatNoNodeSelectsIsRefusedSoItsReplicaSetTriesAgain() throws Exception {
+        ObjectNode request = recorded("pod-v1.json", "howto", Map.of());
+        ((ObjectNode) request.path("request").path("object").path("metadata").path("labels")).put("app", "nobody");
+        JsonNode refused = webhook.review("/mutate-v1-pod", request).path("response");
+        assertFalse(refused.path("allowed").asBoolean());
+        assertTrue(refused.path("status").path("message").asText().contains("no VirtualNode or VirtualGateway in howto selects"),
+                refused.toString());
+        // Opted out, the same pod is admitted as it is.
+        ((ObjectNode) request.path("request").path("object").path("metadata").path("annotations")).put(PodInjector.INJECT, "disabled");
+        assertEquals(request.path("request").path("object"), admitted(request, webhook.review("/mutate-v1-pod", request)));
+    }
+
+    @Test
+    void annotationsCannotChangeTheProxysIdentityAndMalformedJsonIsRefused() throws Exception {
+        ObjectNode request = recorded("pod-v1.json", "howto", Map.of("appmesh.k8s.aws/sidecarEnv",
+                "APPMESH_RESOURCE_ARN=mesh/other/virtualNode/victim, TEAM=shop"));
+        Map<String, String> env = env(container(admitted(request, webhook.review("/mutate-v1-pod", request)), "containers", "envoy"));
+        assertEquals("mesh/howto-mesh/virtualNode/front_howto", env.get("APPMESH_RESOURCE_ARN"));
+        assertEquals("shop", env.get("TEAM"));
+
+        ObjectNode nested = recorded("pod-v1.json", "howto", Map.of("appmesh.k8s.aws/sidecarEnvJson", "[{\"A\": {\"b\": 1}}]"));
+        JsonNode refused = webhook.review("/mutate-v1-pod", nested).path("response");
+        assertFalse(refused.path("allowed").asBoolean());
+        assertTrue(refused.path("status").path("message").asText().contains("sidecarEnvJson: A must have a string value"), refused.toString());
+    }
+
+    @Test
+    void aFargatePodAnnotatedAgainstTheCniGetsTheInitContainer() throws Exception {
+        ObjectNode request = recorded("pod-v1.json", "howto", Map.of("appmesh.k8s.aws/appmeshCNI", "disabled"));
+        ((ObjectNode) request.path("request").path("object").path("metadata").path("labels")).put("eks.amazonaws.com/fargate-profile", "fp");
+        JsonNode pod = admitted(request, webhook.review("/mutate-v1-pod", request));
+        assertTrue(container(pod, "initContainers", "proxyinit") != null);
+        ObjectNode fargate = recorded("pod-v1.json", "howto", Map.of());
+        ((ObjectNode) fargate.path("request").path("object").path("metadata").path("labels")).put("eks.amazonaws.com/fargate-profile", "fp");
+        assertNull(container(admitted(fargate, webhook.review("/mutate-v1-pod", fargate)), "initContainers", "proxyinit"));
     }
 }
