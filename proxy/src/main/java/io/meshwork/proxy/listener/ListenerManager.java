@@ -5,6 +5,7 @@ import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxy.http.RequestPath;
 import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.observability.tracing.ProxyTracing;
 import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.routing.GatewayRouting;
 import io.meshwork.proxy.routing.InboundRouting;
@@ -53,12 +54,20 @@ public final class ListenerManager {
     private final ExchangeObserver observer;
     private final UpstreamStats stats;
     private final ResilienceEvents events;
+    private final ProxyTracing tracing;
     private final ConnectionPools pools = new ConnectionPools();
     private final ListeningSockets sockets;
 
     public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                            ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
                            ExchangeObserver observer, UpstreamStats stats, ResilienceEvents events) {
+        this(settings, transport, boss, workers, active, clusters, connectors, observer, stats, events, null);
+    }
+
+    /** As above, with {@code tracing} (null for none) for every HTTP request. */
+    public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                           ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
+                           ExchangeObserver observer, UpstreamStats stats, ResilienceEvents events, ProxyTracing tracing) {
         this.settings = settings;
         this.transport = transport;
         this.sockets = new ListeningSockets(transport, boss, workers);
@@ -68,6 +77,7 @@ public final class ListenerManager {
         this.observer = observer;
         this.stats = stats;
         this.events = events;
+        this.tracing = tracing;
     }
 
     /**
@@ -174,7 +184,7 @@ public final class ListenerManager {
     }
 
     private RequestPath path(RequestRouting routing) {
-        return new RequestPath(routing, connectors, observer, events);
+        return new RequestPath(routing, connectors, observer, events, tracing);
     }
 
     /** The listener's idle timeout (its {@code timeout.<protocol>.idle}), 0 if it sets none. */
