@@ -123,7 +123,11 @@ public final class ExchangeTrace {
         for (String field : tracing.fields) {
             upstreamHeaders.remove(field);
         }
-        tracing.propagator.inject(context.with(span), upstreamHeaders, NettyHeaders.INSTANCE);
+        try {
+            tracing.propagator.inject(context.with(span), upstreamHeaders, NettyHeaders.INSTANCE);
+        } catch (RuntimeException | LinkageError e) {
+            tracing.failed(e);
+        }
     }
 
     /** The attempt's instance answered with {@code status} (passed on, or retried). */

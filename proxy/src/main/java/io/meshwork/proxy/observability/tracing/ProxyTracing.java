@@ -79,7 +79,7 @@ public final class ProxyTracing {
                     String.join(",", tracing.propagator.fields()));
             return tracing;
         } catch (RuntimeException e) {
-            LOG.error("tracing is off: {}", e.getMessage());
+            LOG.error("tracing is off: {}{}", e.getMessage(), e.getCause() == null ? "" : ": " + e.getCause().getMessage());
             return null;
         }
     }
@@ -133,9 +133,29 @@ public final class ProxyTracing {
 
     /**
      * Starts the SERVER span of a request the proxy received (from its app on egress, from a peer
-     * on ingress), child of whatever trace context its headers carry.
+     * on ingress), child of whatever trace context its headers carry. Null if tracing fails: a
+     * request never fails for its trace.
      */
     public ExchangeTrace start(HttpRequest request, String direction, SocketAddress peer, boolean http2) {
+        try {
+            return trace(request, direction, peer, http2);
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+            return null;
+        }
+    }
+
+    private volatile boolean failedOnce;
+
+    /** Something in the tracing path broke: said once, and the request goes on untraced. */
+    void failed(Throwable e) {
+        if (!failedOnce) {
+            failedOnce = true;
+            LOG.error("tracing failed; the request goes on untraced", e);
+        }
+    }
+
+    private ExchangeTrace trace(HttpRequest request, String direction, SocketAddress peer, boolean http2) {
         HttpHeaders headers = request.headers();
         Context parent = propagator.extract(Context.root(), headers, NettyHeaders.INSTANCE);
         String host = headers.get(HttpHeaderNames.HOST);

@@ -53,7 +53,11 @@ public record TracingSettings(boolean xray, int xrayPort, String xraySegmentName
         Map<String, String> props = new LinkedHashMap<>();
         // Only what this proxy's switches imply; the OTEL_* variables (below) override each of them.
         props.put("otel.traces.exporter", otlpEndpoint != null ? "otlp" : "none");
-        props.put("otel.propagators", xray ? "tracecontext,baggage,b3multi,xray" : "tracecontext,baggage,b3multi");
+        // The Java SDK's default is grpc; the specification recommends http/protobuf, the one sender we ship.
+        props.put("otel.exporter.otlp.protocol", "http/protobuf");
+        // Extraction goes in this order and the last format found wins: a request carrying several (as one from
+        // another proxy does) is read from W3C's headers, the only ones with tracestate.
+        props.put("otel.propagators", xray ? "xray,b3multi,tracecontext,baggage" : "b3multi,tracecontext,baggage");
         if (xray) {
             // Envoy's X-Ray tracer sampled XRAY_SAMPLING_RATE of the requests that came without a decision.
             props.put("otel.traces.sampler", "parentbased_traceidratio");
