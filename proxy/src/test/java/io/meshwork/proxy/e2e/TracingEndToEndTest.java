@@ -285,10 +285,12 @@ class TracingEndToEndTest {
     }
 
     @Test
-    void withoutTracingVariablesTheProxyTracesNothingAndSaysNothingIsIgnored() {
-        assertFalse(frontA.output().contains("tracing is off"), frontA.output());
+    void eachProxySaysHowItTracesAndNoTracingSwitchIsReportedIgnored() {
         assertTrue(frontA.output().contains("tracing: exporters otlp"), frontA.output());
-        assertFalse(frontA.output().contains("ENABLE_ENVOY"), "no tracing switch is reported ignored");
+        String b = frontB.output();
+        assertTrue(b.contains("X-Ray segments to 127.0.0.1:" + xray.port()) && b.contains("Zipkin spans to http://127.0.0.1:" + zipkin.port()), b);
+        assertFalse(b.contains("tracing is off"), b);
+        assertFalse(b.contains("ENABLE_ENVOY") || b.contains("XRAY_") || b.contains("JAEGER_"), "no tracing switch is reported ignored: " + b);
     }
 
     private static Received only(List<Received> spans, String kind, String node) {
