@@ -17,6 +17,7 @@ import io.meshwork.proxy.observability.AccessLogWriter;
 import io.meshwork.proxy.observability.ProcessLogging;
 import io.meshwork.proxy.observability.ProxyMetrics;
 import io.meshwork.proxy.observability.ResilienceLog;
+import io.meshwork.proxy.observability.tracing.ProxyTracing;
 import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.upstream.ClusterRegistry;
@@ -102,8 +103,10 @@ public final class ProxyMain {
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(transport.datagrams(),
                 DnsServerAddressStreamProviders.platformDefault());
         UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(), resolver);
+        // Tracing from OTEL_* and App Mesh's ENABLE_ENVOY_*_TRACING; null (and free on the request path) when none is set.
+        ProxyTracing tracing = ProxyTracing.fromEnvironment(System.getenv(), settings.resource(), settings.proxyId());
         ListenerManager listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors,
-                observer, metrics.traffic(), events);
+                observer, metrics.traffic(), events, tracing);
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
         SnapshotFile file = new SnapshotFile(settings.snapshotFile());
         client.appHealth(healthChecks::appHealthy);
@@ -145,6 +148,9 @@ public final class ProxyMain {
             adminChannel.close();
             boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            if (tracing != null) {
+                tracing.shutdown(2); // the spans of the last requests
+            }
         }, "shutdown"));
         adminChannel.closeFuture().sync();
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshwork.controlapi.config.ControlApiSettings;
 import io.meshwork.controlapi.distribution.ProxyRegistry;
 import io.meshwork.controlapi.distribution.SnapshotCache;
+import io.meshwork.controlapi.tracing.ControlApiTracing;
 import io.meshwork.controlapi.error.AppMeshErrorType;
 import io.meshwork.controlapi.error.AppMeshException;
 import io.meshwork.controlapi.error.ErrorResponses;
@@ -63,10 +64,12 @@ final class ProxyController {
     private final ResourceArn arns;
     private final String account;
     private final io.meshwork.controlapi.ca.MeshCertificateAuthority ca;
+    private final ControlApiTracing tracing;
 
     ProxyController(AppMeshApi api, SnapshotCache snapshots, ProxyRegistry registry, ControlApiSettings settings,
-                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca) {
+                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca, ControlApiTracing tracing) {
         this.ca = ca;
+        this.tracing = tracing;
         this.api = api;
         this.snapshots = snapshots;
         this.registry = registry;
@@ -90,9 +93,24 @@ final class ProxyController {
                         ? HttpResponse.<byte[]>status(HttpStatus.NOT_MODIFIED).header(VERSION_HEADER, version)
                         : ErrorResponses.of(AppMeshErrorType.NOT_FOUND, resource.describe() + " was deleted");
             }
+            pushed(request, proxyId, resource, next.get());
             return HttpResponse.ok(next.get().json()).contentType(MediaType.APPLICATION_JSON_TYPE)
                     .header(VERSION_HEADER, next.get().version());
         });
+    }
+
+    /** A span for a snapshot version going to a proxy, in the trace of the proxy's request for it. */
+    private void pushed(HttpRequest<?> request, String proxyId, ResourceKey resource, SnapshotCache.Compiled snapshot) {
+        if (!tracing.enabled()) {
+            return;
+        }
+        tracing.tracer().spanBuilder("push snapshot").setParent(ControlApiTracing.context(request))
+                .setAttribute(ControlApiTracing.MESH, resource.mesh())
+                .setAttribute("appmesh.resource_arn", arns.format(resource))
+                .setAttribute("meshwork.proxy_id", proxyId)
+                .setAttribute("meshwork.snapshot_version", snapshot.version())
+                .setAttribute("meshwork.snapshot_bytes", (long) snapshot.json().length)
+                .startSpan().end();
     }
 
     /** Registration, heartbeat, acknowledgement and refusal in one call. */

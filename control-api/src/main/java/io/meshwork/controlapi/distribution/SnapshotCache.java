@@ -3,6 +3,10 @@ package io.meshwork.controlapi.distribution;
 import io.meshwork.controlapi.compiler.MeshCompiler;
 import io.meshwork.controlapi.compiler.MeshResources;
 import io.meshwork.controlapi.resource.ResourceKey;
+import io.meshwork.controlapi.tracing.ControlApiTracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.meshwork.proxyapi.ProxySnapshot;
 import io.meshwork.proxyapi.SnapshotJson;
 import jakarta.annotation.PreDestroy;
@@ -48,6 +52,7 @@ public final class SnapshotCache {
     }
 
     private final MeshLoader loader;
+    private final ControlApiTracing tracing;
     private final Map<String, MeshState> meshes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService compiler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "snapshot-compiler");
@@ -55,8 +60,9 @@ public final class SnapshotCache {
         return t;
     });
 
-    SnapshotCache(MeshLoader loader) {
+    SnapshotCache(MeshLoader loader, ControlApiTracing tracing) {
         this.loader = loader;
+        this.tracing = tracing;
     }
 
     /** The current snapshot of a node or gateway, compiling its mesh first if needed; empty if it does not exist. */
@@ -120,6 +126,7 @@ public final class SnapshotCache {
     }
 
     private void recompile(String mesh, MeshState state) {
+        Span span = tracing.tracer().spanBuilder("compile mesh").setAttribute(ControlApiTracing.MESH, mesh).startSpan();
         try {
             long started = System.nanoTime();
             Optional<MeshResources> resources = loader.load(mesh);
@@ -143,6 +150,8 @@ public final class SnapshotCache {
                     changed++;
                 }
             }
+            span.setAttribute(AttributeKey.longKey("meshwork.snapshots"), fresh.size());
+            span.setAttribute(AttributeKey.longKey("meshwork.watched_changed"), changed);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("compiled mesh {}: {} snapshots in {} ms, {} watched changed", mesh, fresh.size(),
                         (System.nanoTime() - started) / 1_000_000, changed);
@@ -150,6 +159,10 @@ public final class SnapshotCache {
         } catch (RuntimeException e) {
             // Keep serving the last good snapshots; the next change or poll tries again.
             LOG.warn("compiling mesh {} failed: {}", mesh, e.toString());
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, e.toString());
+        } finally {
+            span.end();
         }
     }
 

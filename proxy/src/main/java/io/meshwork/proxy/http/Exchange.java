@@ -3,6 +3,7 @@ package io.meshwork.proxy.http;
 import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.observability.TrafficMeter;
+import io.meshwork.proxy.observability.tracing.ExchangeTrace;
 import io.meshwork.proxy.resilience.AttemptFailure;
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.GrpcTimeout;
@@ -74,6 +75,8 @@ final class Exchange implements UpstreamAttempt.Listener {
     private final boolean keepAlive;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
+    /** The request's spans; null when tracing is off. */
+    private final ExchangeTrace trace;
 
     private RouteDecision.Forward target;
     /** Counts this exchange: its route target's, or whatever answered it when nothing was forwarded. */
@@ -111,6 +114,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         this.request = request;
         this.originalUri = request.uri();
         this.keepAlive = http2Stream || HttpUtil.isKeepAlive(request);
+        // Before the headers change for the upstream: the caller's trace context is read from them.
+        this.trace = path.tracing() == null ? null
+                : path.tracing().start(request, path.routing().direction(), ctx.channel().remoteAddress(), http2Stream);
     }
 
     boolean requestDone() {
@@ -132,6 +138,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         }
         target = (RouteDecision.Forward) decision;
         meter = target.meter();
+        if (trace != null) {
+            trace.routed(target.route(), target.cluster());
+        }
         long timeout = target.timeoutMillis();
         // A gRPC caller's deadline bounds the call too: nobody waits for an answer its caller gave up on.
         long callerDeadline = http2Stream ? GrpcTimeout.millis(request.headers().get(GRPC_TIMEOUT)) : -1;
@@ -212,6 +221,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         upstreamAddress = endpoint.address();
         deadlines.attemptStarted(now(), target.retry().perTryTimeoutMillis());
         deadlinesChanged();
+        if (trace != null) {
+            trace.attemptStarted(upstreamHead.headers(), endpoint.address(), attempts);
+        }
         attempt = new UpstreamAttempt(this, connections, target.upstream(), endpoint, meter);
         attempt.start(upstreamHead, body, target.http2(), target.tls(), !downstream.reading());
     }
@@ -275,6 +287,9 @@ final class Exchange implements UpstreamAttempt.Listener {
     public void responseHead(UpstreamAttempt from, HttpResponse upstreamResponse) {
         touch();
         int code = upstreamResponse.status().code();
+        if (trace != null) {
+            trace.attemptResponded(code);
+        }
         int grpcStatus = grpcStatus(upstreamResponse);
         AttemptFailure failure = AttemptFailure.status(code, grpcStatus);
         if (target.retry().matches(failure)) {
@@ -342,6 +357,9 @@ final class Exchange implements UpstreamAttempt.Listener {
             case PER_TRY_TIMEOUT -> ResponseFlag.UPSTREAM_REQUEST_TIMEOUT;
             default -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;
         };
+        if (trace != null) {
+            trace.attemptFailed(failure.reason());
+        }
         if (responseStarted) {
             // Part of the answer is with the caller already: it must see the answer break, never a complete-looking one.
             abort(cause);
@@ -387,6 +405,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (attempt != null) {
             attempt.end(failed, reusable);
             attempt = null;
+        }
+        if (trace != null) {
+            trace.attemptEnded();
         }
     }
 
@@ -507,6 +528,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         long durationNanos = System.nanoTime() - startNanos;
         (meter != null ? meter : path.routing().unrouted()).request(status, durationNanos, bytesIn, bytesOut);
         path.observer().completed(record(durationNanos));
+        if (trace != null) {
+            trace.finished(status, flag.code(), bytesIn, bytesOut);
+        }
         if (requestDone || !ctx.channel().isActive()) {
             downstream.exchangeEnded(this);
         } else {

@@ -8,6 +8,7 @@ import io.meshwork.proxy.observability.ExchangeObserver;
 import io.meshwork.proxy.observability.TrafficEdge;
 import io.meshwork.proxy.observability.TrafficMeter;
 import io.meshwork.proxy.observability.TrafficMeters;
+import io.meshwork.proxy.observability.tracing.ProxyTracing;
 import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.routing.GatewayRouting;
 import io.meshwork.proxy.routing.InboundRouting;
@@ -56,12 +57,20 @@ public final class ListenerManager {
     private final TrafficMeters traffic;
     private final TrafficMeter tcpPassthrough;
     private final ResilienceEvents events;
+    private final ProxyTracing tracing;
     private final ConnectionPools pools = new ConnectionPools();
     private final ListeningSockets sockets;
 
     public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                            ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
                            ExchangeObserver observer, TrafficMeters traffic, ResilienceEvents events) {
+        this(settings, transport, boss, workers, active, clusters, connectors, observer, traffic, events, null);
+    }
+
+    /** As above, with {@code tracing} (null for none) for every HTTP request. */
+    public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                           ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
+                           ExchangeObserver observer, TrafficMeters traffic, ResilienceEvents events, ProxyTracing tracing) {
         this.settings = settings;
         this.transport = transport;
         this.sockets = new ListeningSockets(transport, boss, workers);
@@ -72,6 +81,7 @@ public final class ListenerManager {
         this.traffic = traffic;
         this.tcpPassthrough = traffic.meter(TrafficEdge.passthrough(Protocol.TCP));
         this.events = events;
+        this.tracing = tracing;
     }
 
     /**
@@ -181,7 +191,7 @@ public final class ListenerManager {
     }
 
     private RequestPath path(RequestRouting routing) {
-        return new RequestPath(routing, connectors, observer, events);
+        return new RequestPath(routing, connectors, observer, events, tracing);
     }
 
     /** The listener's idle timeout (its {@code timeout.<protocol>.idle}), 0 if it sets none. */

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * definitions carry them, but a user should learn at start, by name, that they do nothing here.
  * The ones Meshwork honours are read by {@link ProxySettings} and the logging setup:
  * APPMESH_RESOURCE_ARN, APPMESH_VIRTUAL_NODE_NAME, APPMESH_RESOURCE_NAME, ENVOY_LOG_LEVEL,
- * ENVOY_ADMIN_ACCESS_PORT, AWS_REGION.
+ * ENVOY_ADMIN_ACCESS_PORT, AWS_REGION; and by the tracing setup (observability/tracing): the X-Ray
+ * and "Jaeger" switches with their addresses, ports, sampling rate and segment name.
  */
 public final class EnvoyEnvironment {
     /** Name → what to use instead, or "" when there is nothing. */
@@ -32,21 +33,14 @@ public final class EnvoyEnvironment {
             Map.entry("ENVOY_ADMIN_MODE", ""),
             Map.entry("ENVOY_ADMIN_ACCESS_LOG_FILE", ""),
             Map.entry("ENVOY_ADMIN_ACCESS_ENABLE_IPV6", "PROXY_LOCAL_ADDRESS=::"),
-            Map.entry("ENABLE_ENVOY_XRAY_TRACING", ""),
-            Map.entry("XRAY_DAEMON_PORT", ""),
-            Map.entry("XRAY_SAMPLING_RATE", ""),
-            Map.entry("XRAY_SAMPLING_RULE_MANIFEST", ""),
-            Map.entry("JAEGER_TRACER_ADDRESS", ""),
-            Map.entry("JAEGER_TRACER_PORT", ""),
-            Map.entry("JAEGER_TRACER_VERSION", ""),
+            Map.entry("XRAY_SAMPLING_RULE_MANIFEST", "XRAY_SAMPLING_RATE"),
             Map.entry("DATADOG_TRACER_ADDRESS", ""),
             Map.entry("DATADOG_TRACER_PORT", ""),
             Map.entry("STATSD_ADDRESS", ""),
             Map.entry("STATSD_PORT", ""),
             Map.entry("STATSD_SOCKET_PATH", ""),
             Map.entry("ENABLE_ENVOY_DATADOG_TRACING", ""),
-            Map.entry("ENABLE_ENVOY_JAEGER_TRACING", ""),
-            Map.entry("ENVOY_TRACING_CFG_FILE", ""),
+            Map.entry("ENVOY_TRACING_CFG_FILE", "OTEL_EXPORTER_OTLP_ENDPOINT"),
             Map.entry("ENABLE_ENVOY_STATS_TAGS", ""),
             Map.entry("ENVOY_STATS_CONFIG_FILE", ""),
             Map.entry("ENVOY_STATS_SINKS_CFG_FILE", ""),

@@ -46,9 +46,11 @@ class ProxySettingsTest {
 
     @Test
     void envoySettingsWithoutAMeshworkMeaningAreNamedNotSilentlyDropped() {
-        List<String> ignored = EnvoyEnvironment.ignored(Map.of("ENABLE_ENVOY_XRAY_TRACING", "1", "ENABLE_ENVOY_STATS_TAGS", "0",
-                "APPMESH_XDS_ENDPOINT", "unix:///tmp/relay.sock", "ENVOY_LOG_LEVEL", "debug", "APPMESH_PREVIEW", "0"));
-        assertEquals(List.of("APPMESH_XDS_ENDPOINT=unix:///tmp/relay.sock (use PROXY_CONTROL_API_URL)", "ENABLE_ENVOY_XRAY_TRACING=1"),
-                ignored, "switched-off settings and the ones Meshwork honours are not listed");
+        List<String> ignored = EnvoyEnvironment.ignored(Map.of("ENABLE_ENVOY_DATADOG_TRACING", "1", "ENABLE_ENVOY_STATS_TAGS", "0",
+                "APPMESH_XDS_ENDPOINT", "unix:///tmp/relay.sock", "ENVOY_LOG_LEVEL", "debug", "APPMESH_PREVIEW", "0",
+                "ENABLE_ENVOY_XRAY_TRACING", "1", "XRAY_SAMPLING_RATE", "0.5", "ENABLE_ENVOY_JAEGER_TRACING", "1",
+                "JAEGER_TRACER_PORT", "9411"));
+        assertEquals(List.of("APPMESH_XDS_ENDPOINT=unix:///tmp/relay.sock (use PROXY_CONTROL_API_URL)", "ENABLE_ENVOY_DATADOG_TRACING=1"),
+                ignored, "switched-off settings and the ones Meshwork honours (X-Ray and Jaeger tracing among them) are not listed");
     }
 }

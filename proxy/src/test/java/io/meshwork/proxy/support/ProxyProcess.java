@@ -51,14 +51,29 @@ public final class ProxyProcess implements AutoCloseable {
         return startWithCredentials(plane, resource, address, appAddress, dataDir, env);
     }
 
+    /** As {@link #start(ControlPlane, String, String, String, Path, Map)}, against a control API at {@code controlApi}. */
+    public static ProxyProcess start(URI controlApi, String resource, String address, String appAddress, Path dataDir,
+                                     Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_ACCESS_KEY_ID", ControlPlane.KEY_ID);
+        env.put("AWS_SECRET_ACCESS_KEY", ControlPlane.SECRET);
+        env.putAll(extra);
+        return startWithCredentials(controlApi, resource, address, appAddress, dataDir, env);
+    }
+
     private static ProxyProcess startWithCredentials(ControlPlane plane, String resource, String address, String appAddress,
+                                                     Path dataDir, Map<String, String> extra) {
+        return startWithCredentials(plane.endpoint(), resource, address, appAddress, dataDir, extra);
+    }
+
+    private static ProxyProcess startWithCredentials(URI controlApi, String resource, String address, String appAddress,
                                                      Path dataDir, Map<String, String> extra) {
         Map<String, String> env = new HashMap<>();
         env.put("APPMESH_RESOURCE_ARN", resource);
         env.put("PROXY_MODE", "local");
         env.put("PROXY_LOCAL_ADDRESS", address);
         env.put("PROXY_APP_ADDRESS", appAddress);
-        env.put("PROXY_CONTROL_API_URL", plane.endpoint().toString());
+        env.put("PROXY_CONTROL_API_URL", controlApi.toString());
         env.put("PROXY_DATA_DIR", dataDir.toString());
         // One name per node and address: a restarted proxy takes over its own registration.
         env.put("PROXY_ID", (resource.substring(resource.lastIndexOf('/') + 1) + "-" + address).replaceAll("[^A-Za-z0-9._:-]", "_"));

@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * requests with a status, stall (never answer), or fail its health check ({@code /health}).
  */
 public final class TestBackend implements AutoCloseable {
+    /** Trace headers the app echoes as {@code x-seen-<name>} response headers. */
+    static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid",
+            "x-b3-parentspanid", "x-b3-sampled", "x-amzn-trace-id");
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final String name;
@@ -172,6 +175,13 @@ public final class TestBackend implements AutoCloseable {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             response.headers().set("x-backend", name);
+            // What a tracing proxy put in front of the app: the app's view of the trace context.
+            for (String traced : TRACE_HEADERS) {
+                String value = request.headers().get(traced);
+                if (value != null) {
+                    response.headers().set("x-seen-" + traced, value);
+                }
+            }
             HttpUtil.setContentLength(response, response.content().readableBytes());
             boolean keepAlive = h2 || HttpUtil.isKeepAlive(request);
             HttpUtil.setKeepAlive(response, keepAlive);
