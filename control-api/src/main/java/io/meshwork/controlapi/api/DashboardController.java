@@ -58,12 +58,8 @@ final class DashboardController {
         this.views = views;
     }
 
+    /** {@code /dashboard} and {@code /dashboard/}. */
     @Get
-    HttpResponse<?> root(HttpRequest<?> request) {
-        return page(request);
-    }
-
-    @Get("/")
     HttpResponse<?> page(HttpRequest<?> request) {
         if (caller(request).isEmpty()) {
             return secured(HttpResponse.seeOther(URI.create(SIGNED_OUT_PATH)));
