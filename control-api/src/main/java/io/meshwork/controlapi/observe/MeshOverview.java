@@ -119,7 +119,8 @@ public final class MeshOverview {
         p.put("lastSeenAt", seconds(row.lastSeen()));
         p.put("lastSeenSecondsAgo", seconds(Math.max(0, now - row.lastSeen())));
         if (certificate != null) {
-            p.putObject("certificate").put("serial", certificate.serial()).put("notAfter", seconds(certificate.notAfter()))
+            p.putObject("certificate").put("serial", certificate.serial()).put("issuedAt", seconds(certificate.issuedAt()))
+                    .put("notAfter", seconds(certificate.notAfter()))
                     .put("expiresInSeconds", seconds(certificate.notAfter() - now));
         }
         return p;
