@@ -97,18 +97,26 @@
       v.forEach((x) => x.out.forEach((t) => { if (layer.get(t) < layer.get(x.id) + 1 && layer.get(x.id) + 1 < v.size) { layer.set(t, layer.get(x.id) + 1); changed = true; } }));
       if (!changed) break;
     }
-    const columns = [];
-    v.forEach((x) => { const l = layer.get(x.id); (columns[l] = columns[l] || []).push(x); });
-    const W = 190, H = 44, GX = 110, GY = 26;
-    columns.forEach((col, c) => col.sort((a, b) => a.name.localeCompare(b.name)).forEach((x, r) => { x.x = 20 + c * (W + GX); x.y = 20 + r * (H + GY); x.w = W; x.h = H; }));
-    const height = Math.max(...columns.map((c) => c ? c.length : 0), 1) * (H + GY) + 20;
-    return { vertices: v, width: columns.length * (W + GX) + 20, height };
+    // top to bottom: callers first, each layer a row, centred
+    const rows = [];
+    v.forEach((x) => { const l = layer.get(x.id); (rows[l] = rows[l] || []).push(x); });
+    const W = 200, H = 44, GX = 110, GY = 78;
+    const widest = Math.max(...rows.map((r) => r ? r.length : 0), 1);
+    const width = widest * (W + GX) + 480; // room for labels on both sides
+    rows.forEach((row, r) => {
+      row.sort((a, b) => a.name.localeCompare(b.name));
+      const left = (width - row.length * (W + GX) + GX) / 2;
+      row.forEach((x, i) => { x.x = left + i * (W + GX); x.y = 20 + r * (H + GY); x.w = W; x.h = H; });
+    });
+    return { vertices: v, width, height: rows.length * (H + GY) + 20 };
   }
 
   function curve(a, b) {
-    const x1 = a.x + a.w, y1 = a.y + a.h / 2, x2 = b.x, y2 = b.y + b.h / 2;
-    const dx = Math.max(40, Math.abs(x2 - x1) / 2);
-    return { d: `M${x1},${y1} C${x1 + dx},${y1} ${x2 - dx},${y2} ${x2},${y2}`, mx: (x1 + x2) / 2, my: (y1 + y2) / 2 };
+    const x1 = a.x + a.w / 2, y1 = a.y + a.h, x2 = b.x + b.w / 2, y2 = b.y;
+    const dy = Math.max(30, Math.abs(y2 - y1) / 2);
+    // where a label goes: 70 % of the way down the curve, beside it on the side it bends to
+    return { d: `M${x1},${y1} C${x1},${y1 + dy} ${x2},${y2 - dy} ${x2},${y2}`, mx: x1 + (x2 - x1) * 0.784, my: y1 + (y2 - y1) * 0.7,
+      leans: Math.sign(x2 - x1) };
   }
 
   // traffic per drawn segment: caller -> service, service -> router or node, router -> node
@@ -156,7 +164,8 @@
       const p = el("path", { class: "traffic " + health(s.success), d: c.d, "data-edge": s.from + ">" + s.to });
       p.append(el("title", {}, `${s.from} → ${s.to}`));
       svg.append(p);
-      svg.append(el("text", { class: "label", x: c.mx, y: c.my - 4, "text-anchor": "middle", "data-edge": s.from + ">" + s.to },
+      svg.append(el("text", { class: "label", x: c.mx + (c.leans < 0 ? -8 : 8), y: c.my + 4, "text-anchor": c.leans < 0 ? "end" : "start",
+        "data-edge": s.from + ">" + s.to },
         `${fmt.rps(s.rps)} rps · ${fmt.pct(s.success)} · p99 ${fmt.ms(s.p99)}`));
     });
     g.vertices.forEach((x) => {
@@ -193,7 +202,8 @@
     proxies.replaceChildren();
     (o.proxies || []).forEach((p) => proxies.append(cells(el("tr", { "data-proxy": p.proxyId }), [
       [p.proxyId], [p.resourceKind + "/" + p.resourceName],
-      [p.upToDate ? "up to date" : p.runningVersion ? "behind" : "none yet", p.upToDate ? "ok" : "warn"],
+      [p.rejectedVersion ? "refusing" : p.upToDate ? "up to date" : p.runningVersion ? "behind" : "none yet",
+        p.rejectedVersion ? "bad" : p.upToDate ? "ok" : "warn"],
       [p.upToDate ? "–" : p.lagSeconds.toFixed(0) + " s", "num"],
       [p.rejectedVersion ? p.rejectedVersion.slice(0, 12) + ": " + (p.rejectedReason || "") : "–", p.rejectedVersion ? "bad" : ""],
       [fmt.ago(p.lastSeenSecondsAgo)],
