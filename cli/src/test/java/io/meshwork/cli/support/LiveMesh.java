@@ -224,6 +224,7 @@ public final class LiveMesh implements AutoCloseable {
             throw new IllegalStateException("meshwork " + String.join(" ", args) + " still running after 60 s");
         }
         Run run = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        System.out.println("$ meshwork " + String.join(" ", args) + "   # exit " + run.exitCode() + "\n" + run.out() + run.err());
         Files.deleteIfExists(out);
         Files.deleteIfExists(err);
         return run;
