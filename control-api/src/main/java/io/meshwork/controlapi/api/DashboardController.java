@@ -84,7 +84,7 @@ final class DashboardController {
     }
 
     /** Ends the session. A form post from the dashboard itself only (the cookie is SameSite=Strict, and the origin is checked). */
-    @Post("/sign-out")
+    @Post(value = "/sign-out", consumes = MediaType.ALL)
     HttpResponse<?> signOut(HttpRequest<?> request) {
         String origin = request.getHeaders().get("Origin");
         String host = request.getHeaders().get("Host");

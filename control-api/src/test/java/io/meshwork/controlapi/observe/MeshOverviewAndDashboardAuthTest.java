@@ -245,6 +245,20 @@ class MeshOverviewAndDashboardAuthTest {
         HttpResponse<String> status = get("/dashboard/api/status", cookie);
         assertEquals(200, status.statusCode(), status.body());
         assertEquals(200, get("/dashboard/api/meshes/" + MESH + "/overview", cookie).statusCode());
+
+        // Signing out (the page's form post) ends the session; a post from another origin does not.
+        HttpResponse<String> foreign = post("/dashboard/sign-out", cookie, "http://evil.example");
+        assertEquals(403, foreign.statusCode());
+        assertEquals(200, get("/dashboard/api/status", cookie).statusCode());
+        HttpResponse<String> out = post("/dashboard/sign-out", cookie, server.endpoint().toString());
+        assertEquals(303, out.statusCode());
+        assertEquals(401, get("/dashboard/api/status", cookie).statusCode());
+    }
+
+    private static HttpResponse<String> post(String path, String cookie, String origin) throws Exception {
+        return browser.send(HttpRequest.newBuilder(URI.create(server.endpoint() + path)).header("Cookie", cookie)
+                .header("Origin", origin).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
