@@ -1,7 +1,6 @@
 package io.meshwork.eks;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.meshwork.cloudmap.registration.CloudMapRegistrar;
 import io.meshwork.eks.endpoints.PodEndpoints;
 import io.meshwork.eks.reconcile.AppMeshResources;
 import io.meshwork.eks.reconcile.EventRecorder;
@@ -40,9 +39,11 @@ public final class MeshworkController implements AutoCloseable {
     private final WebhookCertificate certificate;
     private final AtomicBoolean ready;
     private final LeaderElection election;
+    private final PodEndpoints endpoints;
 
     private MeshworkController(ClusterView view, WorkQueue queue, WebhookServer webhooks, WebhookCertificate certificate,
-                               AtomicBoolean ready, LeaderElection election) {
+                               AtomicBoolean ready, LeaderElection election, PodEndpoints endpoints) {
+        this.endpoints = endpoints;
         this.election = election;
         this.view = view;
         this.queue = queue;
@@ -58,7 +59,7 @@ public final class MeshworkController implements AutoCloseable {
                                            ServiceDiscoveryClient cloudMap) throws Exception {
         Clock clock = Clock.systemUTC();
         ClusterView view = new ClusterView(client);
-        PodEndpoints endpoints = cloudMap == null ? null : new PodEndpoints(view, new CloudMapRegistrar(cloudMap));
+        PodEndpoints endpoints = cloudMap == null ? null : new PodEndpoints(view, cloudMap);
         Reconciler reconciler = new Reconciler(client, view, new AppMeshResources(api), new StatusWriter(client, clock),
                 new EventRecorder(client, clock), endpoints == null ? node -> { } : endpoints);
         WorkQueue queue = new WorkQueue(reconciler::reconcile, Duration.ofMillis(500), Duration.ofSeconds(30));
@@ -82,7 +83,7 @@ public final class MeshworkController implements AutoCloseable {
             }
             queue.add(ObjectKey.of(object));
             if (endpoints != null && object.kind() == AppMeshKind.VIRTUAL_NODE) {
-                endpoints.resync();
+                endpoints.requestResync();
             }
         }, (pod, deleted) -> {
             if (leading.get() && endpoints != null) {
@@ -98,13 +99,13 @@ public final class MeshworkController implements AutoCloseable {
                     view.list(kind).forEach(o -> queue.add(ObjectKey.of(o)));
                 }
                 if (endpoints != null) {
-                    endpoints.resync();
+                    endpoints.requestResync();
                 }
             }, () -> leading.set(false));
             election.start();
         }
         LOG.info("meshwork-controller: watching appmesh.k8s.aws/v1beta2, webhooks on https://{}:{}", settings.webhookAddress(), webhooks.port());
-        return new MeshworkController(view, queue, webhooks, certificate, ready, election);
+        return new MeshworkController(view, queue, webhooks, certificate, ready, election, endpoints);
     }
 
     public int webhookPort() {
@@ -131,6 +132,9 @@ public final class MeshworkController implements AutoCloseable {
         }
         webhooks.close();
         queue.close();
+        if (endpoints != null) {
+            endpoints.close();
+        }
         view.close();
     }
 }

@@ -27,7 +27,8 @@ public record TrafficReport(long startedAtMillis, List<Edge> edges) {
     /**
      * @param direction      {@code inbound} (to the proxy's own app, by listener) or {@code outbound} (to a backend)
      * @param destination    outbound: the virtual service called ({@code passthrough} for egress allowed by the
-     *                       mesh's egress filter); inbound: the listener's port, e.g. {@code 8080}
+     *                       mesh's egress filter; null for requests that named no virtual service the proxy knows,
+     *                       which it answered itself with 404); inbound: the listener's port, e.g. {@code 8080}
      * @param route          the route that matched (outbound: {@code router/route}), null when none did
      * @param target         outbound: the virtual node the requests went to; inbound: null
      * @param protocol       {@code http}, {@code http2}, {@code grpc} or {@code tcp}

@@ -84,7 +84,7 @@ public final class ProxyMain {
         EventLoopGroup boss = transport.group(1);
         EventLoopGroup workers = transport.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
 
-        ProxyMetrics metrics = new ProxyMetrics();
+        ProxyMetrics metrics = new ProxyMetrics(settings.resource().mesh(), settings.resource().kind(), settings.resource().name());
         AccessLogWriter accessLog = new AccessLogWriter(metrics);
         ExchangeObserver observer = record -> {
             metrics.completed(record);
@@ -101,12 +101,13 @@ public final class ProxyMain {
                 active, settings.appAddress(), events);
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(transport.datagrams(),
                 DnsServerAddressStreamProviders.platformDefault());
-        UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(), resolver, metrics);
+        UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(), resolver);
         ListenerManager listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors,
-                observer, metrics, events);
+                observer, metrics.traffic(), events);
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
         SnapshotFile file = new SnapshotFile(settings.snapshotFile());
         client.appHealth(healthChecks::appHealthy);
+        client.traffic(metrics.traffic()::report);
         ConfigWatcher watcher = new ConfigWatcher(client, applier, file);
 
         AdminHandler admin = new AdminHandler(settings, active, clusters, metrics, watcher, healthChecks, identity);

@@ -39,9 +39,9 @@ public final class TrafficReports {
             if (e == null || !("inbound".equals(e.direction()) || "outbound".equals(e.direction()))) {
                 return "each traffic edge needs 'direction' inbound or outbound";
             }
-            if (e.destination() == null || e.destination().isEmpty() || tooLong(e.destination()) || tooLong(e.route())
-                    || tooLong(e.target()) || tooLong(e.protocol())) {
-                return "each traffic edge needs a 'destination'; names are at most " + MAX_NAME + " characters";
+            // A null destination is an outbound request that named no virtual service the proxy knows (answered 404).
+            if (tooLong(e.destination()) || tooLong(e.route()) || tooLong(e.target()) || tooLong(e.protocol())) {
+                return "traffic edge names are at most " + MAX_NAME + " characters";
             }
             if (e.responsesByClass() != null && e.responsesByClass().length != 5) {
                 return "'responsesByClass' has 5 counts (1xx to 5xx), got " + e.responsesByClass().length;

@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.meshwork.cloudmap.discovery.CloudMapQuery.ServiceName;
 import io.meshwork.cloudmap.registration.CloudMapRegistrar;
+import software.amazon.awssdk.services.servicediscovery.ServiceDiscoveryClient;
+import software.amazon.awssdk.services.servicediscovery.model.InstanceSummary;
+import software.amazon.awssdk.services.servicediscovery.model.ServiceNotFoundException;
 import io.meshwork.eks.reconcile.Reconciler;
 import io.meshwork.eks.reconcile.References;
 import io.meshwork.eks.reconcile.UnresolvedReferenceException;
@@ -22,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Ready pods of a virtual node with Cloud Map service discovery become instances of its Cloud Map
@@ -40,13 +47,36 @@ public final class PodEndpoints implements Reconciler.NodeDeletion {
 
     private final ClusterView view;
     private final References references;
+    private final ServiceDiscoveryClient cloudMap;
     private final CloudMapRegistrar registrar;
+    /** What this replica registered, to deregister a pod at once when it goes; {@link #resync()} is the authority. */
     private final Map<String, Registration> registered = new HashMap<>();
+    private final ScheduledExecutorService resyncs = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "meshwork-cloudmap-resync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean resyncPending = new AtomicBoolean();
 
-    public PodEndpoints(ClusterView view, CloudMapRegistrar registrar) {
+    public PodEndpoints(ClusterView view, ServiceDiscoveryClient cloudMap) {
         this.view = view;
         this.references = new References(view);
-        this.registrar = registrar;
+        this.cloudMap = cloudMap;
+        this.registrar = new CloudMapRegistrar(cloudMap);
+    }
+
+    /** A resync soon, once for any number of asks within a second (every node event asks). */
+    public void requestResync() {
+        if (resyncPending.compareAndSet(false, true)) {
+            resyncs.schedule(() -> {
+                resyncPending.set(false);
+                try {
+                    resync();
+                } catch (RuntimeException e) {
+                    LOG.warn("Cloud Map resync failed (tried again at the next): {}", e.getMessage());
+                }
+            }, 1, TimeUnit.SECONDS);
+        }
     }
 
     public synchronized void podChanged(Pod pod, boolean deleted) {
@@ -72,31 +102,83 @@ public final class PodEndpoints implements Reconciler.NodeDeletion {
         }
     }
 
-    /** Every pod again: a node's selector or discovery may have changed, or a call failed. */
+    /**
+     * Every Cloud Map node's service made to hold exactly its ready pods, as App Mesh's controller
+     * reconciled them: the instances there (those carrying the node's {@code appmesh.k8s.aws/mesh}
+     * and {@code appmesh.k8s.aws/virtualNode} attributes) are read from Cloud Map, so what another
+     * replica or an earlier run registered is found too; a pod that went while no controller ran
+     * is deregistered here.
+     */
     public synchronized void resync() {
+        Map<ServiceName, Map<String, Registration>> wanted = new HashMap<>();
         Set<String> present = new HashSet<>();
         for (Pod pod : view.pods()) {
-            present.add(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+            String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+            present.add(key);
             podChanged(pod, false);
+            wanted(pod).ifPresent(r -> wanted.computeIfAbsent(r.service(), s -> new HashMap<>()).put(r.instanceId(), r));
         }
-        for (String key : List.copyOf(registered.keySet())) {
-            if (!present.contains(key)) {
-                Registration gone = registered.remove(key);
-                registrar.deregister(gone.service(), gone.instanceId());
+        registered.keySet().removeIf(key -> !present.contains(key));
+        for (MeshObject node : view.list(AppMeshKind.VIRTUAL_NODE)) {
+            Optional<ServiceName> service = cloudMapService(node);
+            if (service.isEmpty() || node.deleting()) {
+                continue;
+            }
+            Map<String, Registration> keep = wanted.getOrDefault(service.get(), Map.of());
+            for (String stale : instancesOf(node, service.get())) {
+                if (!keep.containsKey(stale)) {
+                    registrar.deregister(service.get(), stale);
+                    LOG.info("{}: deregistered {} from Cloud Map service {}: no ready pod of the node has that address",
+                            node.describe(), stale, service.get());
+                }
             }
         }
     }
 
+    /** Deregisters every instance the node has in Cloud Map (its pods may be gone already). */
     @Override
     public synchronized void nodeDeleted(MeshObject node) {
         ObjectKey key = ObjectKey.of(node);
-        registered.entrySet().removeIf(e -> {
-            if (e.getValue().node().equals(key)) {
-                registrar.deregister(e.getValue().service(), e.getValue().instanceId());
-                return true;
+        registered.entrySet().removeIf(e -> e.getValue().node().equals(key));
+        Optional<ServiceName> service = cloudMapService(node);
+        if (service.isPresent()) {
+            for (String instance : instancesOf(node, service.get())) {
+                registrar.deregister(service.get(), instance);
             }
-            return false;
-        });
+        }
+    }
+
+    public void close() {
+        resyncs.shutdownNow();
+    }
+
+    private static Optional<ServiceName> cloudMapService(MeshObject node) {
+        JsonNode cloudMap = node.spec().path("serviceDiscovery").path("awsCloudMap");
+        if (cloudMap.isMissingNode()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ServiceName(cloudMap.path("namespaceName").asText(), cloudMap.path("serviceName").asText()));
+    }
+
+    /** The ids of the service's instances this node registered (by its mesh and node attributes). */
+    private List<String> instancesOf(MeshObject node, ServiceName service) {
+        String mesh;
+        try {
+            mesh = references.meshOf(node).awsName();
+        } catch (UnresolvedReferenceException e) {
+            return List.of();
+        }
+        String serviceId;
+        try {
+            serviceId = registrar.serviceId(service);
+        } catch (ServiceNotFoundException e) {
+            return List.of();
+        }
+        return cloudMap.listInstancesPaginator(r -> r.serviceId(serviceId)).stream().flatMap(page -> page.instances().stream())
+                .filter(i -> mesh.equals(i.attributes().get("appmesh.k8s.aws/mesh"))
+                        && node.awsName().equals(i.attributes().get("appmesh.k8s.aws/virtualNode")))
+                .map(InstanceSummary::id)
+                .toList();
     }
 
     private Optional<Registration> wanted(Pod pod) {

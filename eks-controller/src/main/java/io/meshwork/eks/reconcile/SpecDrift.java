@@ -3,16 +3,17 @@ package io.meshwork.eks.reconcile;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Whether an App Mesh resource still says what its custom resource says. The control API fills in
- * defaults (a mesh's egress filter, a listener's timeouts), so the resource may say more than
- * the custom resource; what the custom resource says must be there, lists element by element.
+ * Whether an App Mesh resource still says exactly what its custom resource says: nothing missing,
+ * changed or added, lists element by element, numbers by value. The control API returns a spec as
+ * it was given (no defaults filled in), so anything more was put there by someone else and is
+ * taken away again, as a field removed from the custom resource must be.
  */
 final class SpecDrift {
     private SpecDrift() {
     }
 
     static boolean drifted(JsonNode actual, JsonNode desired) {
-        return !covers(actual, desired);
+        return !covers(actual, desired) || !covers(desired, actual);
     }
 
     private static boolean covers(JsonNode actual, JsonNode desired) {

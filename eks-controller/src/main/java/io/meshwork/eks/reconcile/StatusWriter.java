@@ -62,7 +62,11 @@ public final class StatusWriter {
             }
         }
         conditions.add(condition);
-        status.put("observedGeneration", object.generation());
+        if (active) {
+            // Only a spec that reached App Mesh is observed: a failed update must be tried again
+            // (as a spec change) once the control API answers.
+            status.put("observedGeneration", object.generation());
+        }
         extra.forEach(status::set);
         if (status.equals(before)) {
             return;

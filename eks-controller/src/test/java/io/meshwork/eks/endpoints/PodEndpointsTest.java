@@ -78,7 +78,8 @@ class PodEndpointsTest {
     }
 
     private static List<String> ids(String service) {
-        return instances(service).stream().map(InstanceSummary::id).sorted().toList();
+        // distinct: moto lists an instance registered again under the same id twice; Cloud Map replaces it.
+        return instances(service).stream().map(InstanceSummary::id).distinct().sorted().toList();
     }
 
     @Test
@@ -145,5 +146,47 @@ class PodEndpointsTest {
         cluster.delete(AppMeshKind.VIRTUAL_NODE, "howto", "blue");
         await("the node gone", WAIT, () -> cluster.get(AppMeshKind.VIRTUAL_NODE, "howto", "blue") == null);
         assertEquals(List.of(), ids("color-blue"));
+    }
+
+    @Test
+    void aControllerStartingAfterAnotherCleansUpWhatWentMeanwhile() throws Exception {
+        cloudMap.createHttpNamespace(r -> r.name("later.local"));
+        try (ControllerHarness first = new ControllerHarness()) {
+            first.cluster.namespace("later", Map.of("mesh", "later-mesh"));
+            first.cluster.create("""
+                    apiVersion: appmesh.k8s.aws/v1beta2
+                    kind: Mesh
+                    metadata: {name: later-mesh}
+                    spec: {namespaceSelector: {matchLabels: {mesh: later-mesh}}}
+                    """);
+            first.cluster.create("""
+                    apiVersion: appmesh.k8s.aws/v1beta2
+                    kind: VirtualNode
+                    metadata: {name: api, namespace: later}
+                    spec:
+                      podSelector: {matchLabels: {app: color}}
+                      listeners: [{portMapping: {port: 8080, protocol: http}}]
+                      serviceDiscovery: {awsCloudMap: {namespaceName: later.local, serviceName: api}}
+                    """);
+            var pods = first.cluster.client().pods().inNamespace("later");
+            for (String[] p : new String[][]{{"api-1", "10.2.0.1"}, {"api-2", "10.2.0.2"}}) {
+                Pod pod = pod(p[0], p[1], "blue", true);
+                pod.getMetadata().setNamespace("later");
+                pods.resource(pod).create();
+            }
+            MeshworkController one = first.start(cloudMap, Map.of());
+            await("both registered", WAIT, () -> ids("api").equals(List.of("10.2.0.1", "10.2.0.2")));
+
+            // The controller stops (a rollout, a failover); a pod goes meanwhile; the next one finds its instance stale.
+            one.close();
+            pods.withName("api-1").delete();
+            first.start(cloudMap, Map.of("HOSTNAME", "second"));
+            await("the gone pod's instance removed by the next controller", WAIT, () -> ids("api").equals(List.of("10.2.0.2")));
+
+            // The node deleted: every instance of it goes, whoever registered it.
+            first.cluster.delete(AppMeshKind.VIRTUAL_NODE, "later", "api");
+            await("the node gone", WAIT, () -> first.cluster.get(AppMeshKind.VIRTUAL_NODE, "later", "api") == null);
+            assertEquals(List.of(), ids("api"));
+        }
     }
 }

@@ -319,7 +319,9 @@ class InjectedPodRunsTest {
     /** Requests the pod's proxy has counted in one direction (its admin port, from inside the pod). */
     private long requests(String ns, String adminUrl, String direction) {
         String stats = net.exec(ns, Map.of(), "curl", "-s", "-m", "5", adminUrl + "/stats/prometheus").output();
-        return stats.lines().filter(l -> l.startsWith("meshwork_requests_total{direction=\"" + direction + "\""))
+        // Labels come in name order, so direction is one label among several: match it wherever it is.
+        String label = "direction=\"" + direction + "\"";
+        return stats.lines().filter(l -> l.startsWith("meshwork_requests_total{") && l.substring(0, l.indexOf('}')).contains(label))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -17,6 +17,8 @@ import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.SnapshotJson;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -31,6 +33,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 
@@ -58,6 +61,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         this.clusters = clusters;
         this.metrics = metrics;
         this.watcher = watcher;
+        certificateMetrics();
     }
 
     /** The workload certificate in force (Envoy's /certs, in short): serial, names, validity; never the key. */
@@ -90,16 +94,36 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         return id.notAfterMillis() - now <= id.lifetimeMillis() / 10;
     }
 
-    private String certificateMetrics() {
-        Identity id = identity == null ? null : identity.current();
-        if (id == null) {
-            return "";
+    /** The workload certificate's expiry in /stats/prometheus, read when scraped; nothing before there is one. */
+    private void certificateMetrics() {
+        metrics.gauge("meshwork_certificate_expiry_timestamp_seconds", "When the workload certificate expires (epoch seconds)", cb -> {
+            Identity id = identity == null ? null : identity.current();
+            if (id != null) {
+                cb.call(id.notAfterMillis() / 1000, id.serial());
+            }
+        }, "serial");
+        metrics.gauge("meshwork_certificate_expiring", "1 when the workload certificate is in the last 10 % of its lifetime", cb -> {
+            Identity id = identity == null ? null : identity.current();
+            if (id != null) {
+                cb.call(expiringSoon(id, System.currentTimeMillis()) ? 1 : 0);
+            }
+        });
+    }
+
+    /** Prometheus text, or OpenMetrics when the scraper's Accept header asks for it (Prometheus 2.5+ does). */
+    private FullHttpResponse stats(FullHttpRequest request) {
+        ExpositionFormatWriter writer = ProxyMetrics.writerFor(request.headers().get(HttpHeaderNames.ACCEPT));
+        ByteBuf body = Unpooled.buffer(16 * 1024);
+        try {
+            metrics.write(writer, new ByteBufOutputStream(body));
+        } catch (IOException | RuntimeException e) {
+            body.release();
+            return text(500, "stats could not be written: " + e + "\n");
         }
-        long now = System.currentTimeMillis();
-        return "# TYPE meshwork_certificate_expiry_timestamp_seconds gauge\n"
-                + "meshwork_certificate_expiry_timestamp_seconds{serial=\"" + id.serial() + "\"} " + id.notAfterMillis() / 1000 + "\n"
-                + "# TYPE meshwork_certificate_expiring gauge\n"
-                + "meshwork_certificate_expiring " + (expiringSoon(id, now) ? 1 : 0) + "\n";
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType());
+        HttpUtil.setContentLength(response, body.readableBytes());
+        return response;
     }
 
     @Override
@@ -108,7 +132,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         FullHttpResponse response = switch (uri.path()) {
             case "/ready" -> ready();
             case "/server_info" -> json(200, serverInfo());
-            case "/stats/prometheus", "/stats" -> text(200, metrics.prometheusText() + certificateMetrics());
+            case "/stats/prometheus", "/stats" -> stats(request);
             case "/certs" -> json(200, certs());
             case "/config_dump" -> configDump();
             case "/clusters" -> uri.parameters().containsKey("format") ? json(200, clustersJson()) : text(200, clustersText());

@@ -68,7 +68,7 @@ public final class SnapshotApplier {
         RuntimeConfig next;
         try {
             requireOurs(snapshot);
-            next = RuntimeConfig.of(snapshot, json);
+            next = RuntimeConfig.of(snapshot, json, metrics.traffic());
             if (clusters.tls() != null) {
                 changes.add(clusters.tls().prepare(snapshot)); // first: it may have to fetch the workload certificate
             }

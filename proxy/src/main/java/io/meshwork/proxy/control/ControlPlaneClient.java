@@ -4,6 +4,7 @@ import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxyapi.CertificateRequest;
 import io.meshwork.proxyapi.ProxyReport;
 import io.meshwork.proxyapi.SnapshotJson;
+import io.meshwork.proxyapi.TrafficReport;
 import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
 import io.meshwork.proxyapi.login.SignedControlApiClient;
 
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The proxy's side of the data-plane protocol (docs/data-plane-protocol.md): long-poll for the
@@ -58,6 +60,13 @@ public final class ControlPlaneClient {
         this.appHealthy = healthy;
     }
 
+    private volatile Supplier<TrafficReport> traffic = () -> null;
+
+    /** Where the golden signals each report carries come from (cumulative counters; built at every report). */
+    public void traffic(Supplier<TrafficReport> traffic) {
+        this.traffic = traffic;
+    }
+
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
         this.credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).listener(new LoginLog()).build();
@@ -87,7 +96,7 @@ public final class ControlPlaneClient {
         boolean cloudMap = settings.cloudMapRegistration() != null && settings.endpointAddress() != null;
         ProxyReport report = new ProxyReport(settings.resource().arn(), settings.endpointAddress(), runningVersion, rejectedVersion,
                 rejectedReason, cloudMap ? new ProxyReport.CloudMapRegistration(settings.cloudMapRegistration()) : null,
-                cloudMap ? appHealthy.getAsBoolean() : null, ecsTask.taskArn(), null);
+                cloudMap ? appHealthy.getAsBoolean() : null, ecsTask.taskArn(), traffic.get());
         HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
                 SnapshotJson.mapper().writeValueAsBytes(report), Duration.ofSeconds(10));
         return answer(response, "report", ProxyReport.Accepted.class).expiresInMillis();

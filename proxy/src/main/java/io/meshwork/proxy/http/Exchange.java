@@ -2,6 +2,7 @@ package io.meshwork.proxy.http;
 
 import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.observability.TrafficMeter;
 import io.meshwork.proxy.resilience.AttemptFailure;
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.GrpcTimeout;
@@ -75,6 +76,8 @@ final class Exchange implements UpstreamAttempt.Listener {
     private final long startMillis = System.currentTimeMillis();
 
     private RouteDecision.Forward target;
+    /** Counts this exchange: its route target's, or whatever answered it when nothing was forwarded. */
+    private TrafficMeter meter;
     private HttpRequest upstreamHead;
     private UpstreamConnections connections;
     private ExchangeDeadlines deadlines;
@@ -123,10 +126,12 @@ final class Exchange implements UpstreamAttempt.Listener {
             decision = new RouteDecision.Reject(500, ResponseFlag.NO_ROUTE, "routing failed: " + e);
         }
         if (decision instanceof RouteDecision.Reject reject) {
+            meter = reject.meter();
             respondLocally(reject.status(), reject.flag(), reject.message());
             return;
         }
         target = (RouteDecision.Forward) decision;
+        meter = target.meter();
         long timeout = target.timeoutMillis();
         // A gRPC caller's deadline bounds the call too: nobody waits for an answer its caller gave up on.
         long callerDeadline = http2Stream ? GrpcTimeout.millis(request.headers().get(GRPC_TIMEOUT)) : -1;
@@ -207,7 +212,7 @@ final class Exchange implements UpstreamAttempt.Listener {
         upstreamAddress = endpoint.address();
         deadlines.attemptStarted(now(), target.retry().perTryTimeoutMillis());
         deadlinesChanged();
-        attempt = new UpstreamAttempt(this, connections, target.upstream(), endpoint);
+        attempt = new UpstreamAttempt(this, connections, target.upstream(), endpoint, meter);
         attempt.start(upstreamHead, body, target.http2(), target.tls(), !downstream.reading());
     }
 
@@ -367,7 +372,9 @@ final class Exchange implements UpstreamAttempt.Listener {
 
     private void retryAfter(RetryDecision decision, AttemptFailure failure) {
         retries++;
-        path.events().retried(target.cluster(), failure.reason());
+        String reason = failure.reason();
+        meter.retried(reason);
+        path.events().retried(target.cluster(), reason);
         retryTask = ctx.executor().schedule(() -> {
             retryTask = null;
             attempt();
@@ -497,7 +504,9 @@ final class Exchange implements UpstreamAttempt.Listener {
             admitted = false;
             target.limits().release();
         }
-        path.observer().completed(record());
+        long durationNanos = System.nanoTime() - startNanos;
+        (meter != null ? meter : path.routing().unrouted()).request(status, durationNanos, bytesIn, bytesOut);
+        path.observer().completed(record(durationNanos));
         if (requestDone || !ctx.channel().isActive()) {
             downstream.exchangeEnded(this);
         } else {
@@ -516,11 +525,11 @@ final class Exchange implements UpstreamAttempt.Listener {
         }
     }
 
-    private ExchangeRecord record() {
+    private ExchangeRecord record(long durationNanos) {
         return new ExchangeRecord(path.routing().direction(), request.method().name(), originalUri,
                 http2Stream ? "HTTP/2" : request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
                 request.headers(), response == null ? null : response.headers(), status, flag, bytesIn, bytesOut,
-                startMillis, System.nanoTime() - startNanos, target == null ? null : target.cluster(),
+                startMillis, durationNanos, target == null ? null : target.cluster(),
                 target == null ? null : target.route(), upstreamAddress, ctx.channel().remoteAddress());
     }
 

@@ -74,6 +74,7 @@ public final class MalformedRequestHandler extends ChannelInboundHandlerAdapter 
                 ctx.close();
             }
         });
+        path.routing().unrouted().request(status, 0, 0, bytes);
         path.observer().completed(new ExchangeRecord(path.routing().direction(), request.method().name(), request.uri(),
                 "HTTP/1.1", "", request.headers(), answer.headers(), status, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, 0, bytes,
                 System.currentTimeMillis(), 0, null, null, null, ctx.channel().remoteAddress()));

@@ -4,6 +4,7 @@ import io.meshwork.proxy.resilience.AttemptFailure;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.Upstream;
+import io.meshwork.proxy.upstream.ConnectionStats;
 import io.meshwork.proxy.upstream.UpstreamConnections;
 import io.meshwork.proxy.upstream.UpstreamProtocolException;
 import io.meshwork.proxy.upstream.UpstreamRelayHandler;
@@ -48,9 +49,13 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
     private Channel channel;
     private UpstreamRelayHandler relay;
     private boolean ended;
+    /** Told of the connections this attempt opens: its route target's meter. */
+    private final ConnectionStats stats;
 
-    UpstreamAttempt(Listener listener, UpstreamConnections connections, Upstream upstream, EndpointState endpoint) {
+    UpstreamAttempt(Listener listener, UpstreamConnections connections, Upstream upstream, EndpointState endpoint,
+                    ConnectionStats stats) {
         this.listener = listener;
+        this.stats = stats;
         this.connections = connections;
         this.upstream = upstream;
         this.endpoint = endpoint;
@@ -72,7 +77,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
             connected(pooled, head, body, flush);
             return;
         }
-        connections.acquire(endpoint.address(), http2, upstream.name(), tls).addListener(f -> ready(f, head, body));
+        connections.acquire(endpoint.address(), http2, stats, tls).addListener(f -> ready(f, head, body));
     }
 
     private void ready(Future<?> f, HttpRequest head, ReplayableBody body) {

@@ -5,6 +5,9 @@ import io.meshwork.proxy.change.PreparedChange;
 import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxy.http.RequestPath;
 import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.observability.TrafficEdge;
+import io.meshwork.proxy.observability.TrafficMeter;
+import io.meshwork.proxy.observability.TrafficMeters;
 import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.routing.GatewayRouting;
 import io.meshwork.proxy.routing.InboundRouting;
@@ -23,7 +26,6 @@ import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
 import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
-import io.meshwork.proxy.upstream.UpstreamStats;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.WeightedTarget;
 import io.netty.channel.ChannelHandler;
@@ -51,14 +53,15 @@ public final class ListenerManager {
     private final ClusterRegistry clusters;
     private final UpstreamConnectors connectors;
     private final ExchangeObserver observer;
-    private final UpstreamStats stats;
+    private final TrafficMeters traffic;
+    private final TrafficMeter tcpPassthrough;
     private final ResilienceEvents events;
     private final ConnectionPools pools = new ConnectionPools();
     private final ListeningSockets sockets;
 
     public ListenerManager(ProxySettings settings, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
                            ActiveConfig active, ClusterRegistry clusters, UpstreamConnectors connectors,
-                           ExchangeObserver observer, UpstreamStats stats, ResilienceEvents events) {
+                           ExchangeObserver observer, TrafficMeters traffic, ResilienceEvents events) {
         this.settings = settings;
         this.transport = transport;
         this.sockets = new ListeningSockets(transport, boss, workers);
@@ -66,7 +69,8 @@ public final class ListenerManager {
         this.clusters = clusters;
         this.connectors = connectors;
         this.observer = observer;
-        this.stats = stats;
+        this.traffic = traffic;
+        this.tcpPassthrough = traffic.meter(TrafficEdge.passthrough(Protocol.TCP));
         this.events = events;
     }
 
@@ -107,7 +111,7 @@ public final class ListenerManager {
         if (config.snapshot().isGateway()) {
             for (Listener l : config.listeners().values()) {
                 add(out, new ListenerSpec(new InetSocketAddress(local, l.port()), "gateway:" + l.protocol(), tlsFront(l.port(),
-                        HttpPipelines.detectingProtocol(path(new GatewayRouting(active, clusters, l.port()))))));
+                        HttpPipelines.detectingProtocol(path(new GatewayRouting(active, clusters, l.port(), traffic))))));
             }
             return out;
         }
@@ -118,7 +122,7 @@ public final class ListenerManager {
                         tlsFront(l.port(), inbound(l.protocol(), app))));
             }
             add(out, new ListenerSpec(new InetSocketAddress(local, settings.egressPort()), "egress",
-                    HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http")))));
+                    HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http", traffic)))));
             addTcpBackends(config, out);
             return out;
         }
@@ -138,18 +142,19 @@ public final class ListenerManager {
     private final SidecarEgress.Pipelines sidecarEgress = new SidecarEgress.Pipelines() {
         @Override
         public ChannelHandler http(InetSocketAddress destination) {
-            return HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http", destination)));
+            return HttpPipelines.detectingProtocol(path(new OutboundRouting(active, clusters, "http", destination, traffic)));
         }
 
         @Override
         public ChannelHandler tcpRoute(String service, int port) {
-            return new TcpProxyInitializer(ch -> tcpTarget(service, port), transport.sockets(), stats, events);
+            return new TcpProxyInitializer(ch -> tcpTarget(service, port), transport.sockets(), events);
         }
 
         @Override
         public ChannelHandler passthrough(InetSocketAddress destination) {
             Upstream fixed = Upstream.fixed("passthrough", destination);
-            return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(fixed, 0, null), transport.sockets(), stats, events);
+            return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(fixed, 0, null, null, tcpPassthrough),
+                    transport.sockets(), events);
         }
 
         @Override
@@ -167,10 +172,12 @@ public final class ListenerManager {
     private ChannelHandler inbound(Protocol protocol, InetSocketAddress app) {
         if (protocol == Protocol.TCP) {
             Upstream local = Upstream.fixed("local_app", app);
+            TrafficMeter meter = traffic.meter(TrafficEdge.inbound(app.getPort(), Protocol.TCP));
             return new TcpProxyInitializer(ch -> new TcpProxyInitializer.Target(local, listenerIdleMillis(app.getPort()),
-                    pools.get(app.getPort())), transport.sockets(), stats, events);
+                    pools.get(app.getPort()), null, meter), transport.sockets(), events);
         }
-        return HttpPipelines.detectingProtocol(path(new InboundRouting(active, app, pools)), () -> listenerIdleMillis(app.getPort()));
+        return HttpPipelines.detectingProtocol(path(new InboundRouting(active, app, pools, traffic)),
+                () -> listenerIdleMillis(app.getPort()));
     }
 
     private RequestPath path(RequestRouting routing) {
@@ -207,7 +214,7 @@ public final class ListenerManager {
                 String name = vs.name();
                 int servicePort = port.port();
                 add(out, new ListenerSpec(address, "egress-tcp:" + name, new TcpProxyInitializer(ch -> tcpTarget(name, servicePort),
-                        transport.sockets(), stats, events)));
+                        transport.sockets(), events)));
             }
         }
     }
@@ -226,7 +233,7 @@ public final class ListenerManager {
         }
         TlsContexts.Origination tls = clusters.tls() == null ? null : clusters.tls().client(target.cluster(), target.port(), Protocol.TCP);
         return new TcpProxyInitializer.Target(cluster.port(target.port()), route.idleMillis(), null,
-                tls == null || tls.context() == null ? null : tls);
+                tls == null || tls.context() == null ? null : tls, route.meter(target));
     }
 
     private static void add(Map<InetSocketAddress, ListenerSpec> out, ListenerSpec spec) {

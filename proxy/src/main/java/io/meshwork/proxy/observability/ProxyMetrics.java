@@ -1,193 +1,175 @@
 package io.meshwork.proxy.observability;
 
-import io.meshwork.proxy.observability.ExchangeObserver;
-import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.resilience.ResilienceEvents;
-import io.meshwork.proxy.upstream.UpstreamStats;
+import io.meshwork.proxy.settings.ResourceRef;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
- * The proxy's counters and histograms, exposed in Prometheus text format on the admin port.
- * Hand-rolled on LongAdder: the request path pays one map lookup and an add per series,
- * which a general metrics SDK with attribute objects would multiply.
+ * The proxy's metrics, served on the admin port's {@code /stats/prometheus} through the Prometheus
+ * Java client's registry and writers (Prometheus text, or OpenMetrics when the scraper asks).
+ * Every series carries {@code mesh} and {@code virtual_node} (or {@code virtual_gateway}).
+ * Traffic (requests, durations, bytes, connections, retries) is counted per {@link TrafficEdge}
+ * by {@link TrafficMeters}; the rarer events (configuration updates, pool overflows, health
+ * changes, ...) use the client's own metric types. docs/metrics.md lists every name.
  */
-public final class ProxyMetrics implements ExchangeObserver, UpstreamStats, ResilienceEvents {
-    private static final double[] BUCKETS_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-            1, 2.5, 5, 10, 30};
+public final class ProxyMetrics implements ExchangeObserver, ResilienceEvents {
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+    private static final OpenMetricsTextFormatWriter OPEN_METRICS = OpenMetricsTextFormatWriter.create();
+    private static final ResponseFlag[] FLAGS = ResponseFlag.values();
 
-    /** Keys of the per-request series: records, so the request path builds no strings. */
-    private record RequestKey(String direction, String cluster, String route, int codeClass) {
-    }
-
-    private record LatencyKey(String direction, String cluster) {
-    }
-
-    private record FlagKey(String direction, ResponseFlag flag) {
-    }
-
-    private final Map<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
-    private final Map<LatencyKey, Histogram> latencies = new ConcurrentHashMap<>();
-    private final Map<FlagKey, LongAdder> localResponses = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
-    private final Map<String, Histogram> histograms = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> gauges = new ConcurrentHashMap<>();
-    private final Map<String, String> types = new ConcurrentHashMap<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Labels proxy;
+    private final TrafficMeters traffic;
+    private final Counter localResponses;
+    /** Local responses per direction, one data point per flag: resolved once per direction, not per request. */
+    private final Map<String, CounterDataPoint[]> localResponsesByDirection = new ConcurrentHashMap<>();
+    private final Counter budgetExhausted;
+    private final Counter overflows;
+    private final Gauge ejectedEndpoints;
+    private final Counter healthTransitions;
+    private final Gauge unhealthyEndpoints;
+    private final Counter configUpdates;
+    private final Counter accessLogDropped;
     private volatile String configVersion = "";
 
-    private static final class Histogram {
-        final LongAdder[] buckets = new LongAdder[BUCKETS_SECONDS.length];
-        final LongAdder count = new LongAdder();
-        final LongAdder sumMicros = new LongAdder();
+    /**
+     * @param mesh the proxy's mesh
+     * @param kind {@link ResourceRef#VIRTUAL_NODE} or {@link ResourceRef#VIRTUAL_GATEWAY}
+     * @param name the virtual node's or gateway's name
+     */
+    public ProxyMetrics(String mesh, String kind, String name) {
+        this.proxy = Labels.of("mesh", mesh, ResourceRef.VIRTUAL_GATEWAY.equals(kind) ? "virtual_gateway" : "virtual_node", name);
+        this.traffic = new TrafficMeters(proxy);
+        registry.register(traffic);
+        localResponses = counter("meshwork_local_responses_total", "Requests the proxy answered itself, by Envoy response flag",
+                "direction", "flag");
+        budgetExhausted = counter("meshwork_upstream_retry_budget_exhausted_total",
+                "Retryable failures passed to the caller because the cluster's retry budget was spent", "cluster");
+        overflows = counter("meshwork_upstream_overflow_total", "Requests or connections refused by a connection pool limit",
+                "cluster", "limit");
+        ejectedEndpoints = Gauge.builder().name("meshwork_outlier_ejected_endpoints").help("Instances ejected now")
+                .constLabels(proxy).labelNames("cluster").register(registry);
+        healthTransitions = counter("meshwork_health_check_transitions_total", "Instances turning healthy or unhealthy",
+                "cluster", "to");
+        unhealthyEndpoints = Gauge.builder().name("meshwork_unhealthy_endpoints").help("Instances failing their health check now")
+                .constLabels(proxy).labelNames("cluster").register(registry);
+        configUpdates = counter("meshwork_config_updates_total", "Configuration versions applied or refused", "result");
+        accessLogDropped = counter("meshwork_access_log_dropped_total", "Access log lines dropped because the writer fell behind");
+        GaugeWithCallback.builder().name("meshwork_config_info").help("The configuration version in force (value 1)")
+                .constLabels(proxy).labelNames("version").callback(cb -> cb.call(1, configVersion)).register(registry);
+    }
 
-        Histogram() {
-            for (int i = 0; i < buckets.length; i++) {
-                buckets[i] = new LongAdder();
-            }
-        }
+    /** The proxy's per-edge traffic counters: the request path's meters and the heartbeat's report. */
+    public TrafficMeters traffic() {
+        return traffic;
+    }
 
-        void record(long nanos) {
-            double seconds = nanos / 1e9;
-            for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
-                if (seconds <= BUCKETS_SECONDS[i]) {
-                    buckets[i].increment();
-                    break;
-                }
-            }
-            count.increment();
-            sumMicros.add(nanos / 1000);
-        }
+    /** Adds a metric of the caller's (e.g. the workload certificate's expiry) with the proxy's labels. */
+    public void gauge(String name, String help, Consumer<GaugeWithCallback.Callback> callback, String... labelNames) {
+        GaugeWithCallback.builder().name(name).help(help).constLabels(proxy).labelNames(labelNames).callback(callback)
+                .register(registry);
+    }
+
+    private Counter counter(String name, String help, String... labelNames) {
+        return Counter.builder().name(name).help(help).constLabels(proxy).labelNames(labelNames).withoutExemplars().register(registry);
     }
 
     @Override
     public void completed(ExchangeRecord r) {
-        String cluster = r.cluster() == null ? "none" : r.cluster();
-        String route = r.route() == null ? "none" : r.route();
-        requests.computeIfAbsent(new RequestKey(r.direction(), cluster, route, r.status() / 100), k -> new LongAdder()).increment();
-        if (r.flags() != ResponseFlag.NONE) {
-            localResponses.computeIfAbsent(new FlagKey(r.direction(), r.flags()), k -> new LongAdder()).increment();
+        if (r.flags() == ResponseFlag.NONE) {
+            return;
         }
-        latencies.computeIfAbsent(new LatencyKey(r.direction(), cluster), k -> new Histogram()).record(r.durationNanos());
+        CounterDataPoint[] byFlag = localResponsesByDirection.get(r.direction());
+        if (byFlag == null) {
+            byFlag = localResponsesByDirection.computeIfAbsent(r.direction(), d -> {
+                CounterDataPoint[] points = new CounterDataPoint[FLAGS.length];
+                for (ResponseFlag flag : FLAGS) {
+                    points[flag.ordinal()] = localResponses.labelValues(d, flag.code());
+                }
+                return points;
+            });
+        }
+        byFlag[r.flags().ordinal()].inc();
     }
 
-    @Override
-    public void connected(String cluster) {
-        inc("meshwork_upstream_connections_total", "counter", "cluster", cluster);
-        gauge("meshwork_upstream_connections_active", cluster).increment();
-    }
-
-    @Override
-    public void disconnected(String cluster) {
-        gauge("meshwork_upstream_connections_active", cluster).decrement();
-    }
-
-    @Override
-    public void connectFailed(String cluster) {
-        inc("meshwork_upstream_connect_failures_total", "counter", "cluster", cluster);
-    }
-
-    @Override
-    public void retried(String cluster, String reason) {
-        inc("meshwork_upstream_retries_total", "counter", "cluster", cluster, "reason", reason);
-    }
+    // Retries are counted per edge by the exchange's TrafficMeter, which knows the route as well.
 
     @Override
     public void retryBudgetExhausted(String cluster) {
-        inc("meshwork_upstream_retry_budget_exhausted_total", "counter", "cluster", cluster);
+        budgetExhausted.labelValues(cluster).inc();
     }
 
     @Override
-    public void ejected(String cluster, java.net.InetSocketAddress endpoint, long forMillis, int times) {
-        inc("meshwork_outlier_ejections_total", "counter", "cluster", cluster);
-        gauge("meshwork_outlier_ejected_endpoints", cluster).increment();
+    public void ejected(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
+        traffic.ejected(cluster);
+        ejectedEndpoints.labelValues(cluster).inc();
     }
 
     @Override
-    public void returned(String cluster, java.net.InetSocketAddress endpoint) {
-        gauge("meshwork_outlier_ejected_endpoints", cluster).decrement();
+    public void returned(String cluster, InetSocketAddress endpoint) {
+        ejectedEndpoints.labelValues(cluster).dec();
     }
 
     @Override
     public void overflowed(String cluster, String kind) {
-        inc("meshwork_upstream_overflow_total", "counter", "cluster", cluster, "limit", kind);
+        overflows.labelValues(cluster, kind).inc();
     }
 
     @Override
-    public void healthChanged(String cluster, java.net.InetSocketAddress endpoint, boolean healthy, String detail) {
-        inc("meshwork_health_check_transitions_total", "counter", "cluster", cluster, "to", healthy ? "healthy" : "unhealthy");
-        gauge("meshwork_unhealthy_endpoints", cluster).add(healthy ? -1 : 1);
+    public void healthChanged(String cluster, InetSocketAddress endpoint, boolean healthy, String detail) {
+        healthTransitions.labelValues(cluster, healthy ? "healthy" : "unhealthy").inc();
+        unhealthyEndpoints.labelValues(cluster).inc(healthy ? -1 : 1);
     }
 
     public void configApplied(String version) {
         configVersion = version;
-        inc("meshwork_config_updates_total", "counter", "result", "applied");
+        configUpdates.labelValues("applied").inc();
     }
 
     public void configRejected() {
-        inc("meshwork_config_updates_total", "counter", "result", "rejected");
+        configUpdates.labelValues("rejected").inc();
     }
 
     public void accessLogDropped() {
-        inc("meshwork_access_log_dropped_total", "counter");
+        accessLogDropped.inc();
     }
 
-    /** Prometheus text exposition format 0.0.4. */
+    /** The writer for a scraper's {@code Accept} header: OpenMetrics when it asks for it, Prometheus text otherwise. */
+    public static ExpositionFormatWriter writerFor(String accept) {
+        return accept != null && OPEN_METRICS.accepts(accept) ? OPEN_METRICS : TEXT;
+    }
+
+    /** Writes every metric in the format {@code writer} speaks. */
+    public void write(ExpositionFormatWriter writer, OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+
+    /** Everything in the Prometheus text format (version 0.0.4). */
     public String prometheusText() {
-        StringBuilder sb = new StringBuilder();
-        Map<String, StringBuilder> byName = new TreeMap<>();
-        types.putIfAbsent("meshwork_requests_total", "counter");
-        types.putIfAbsent("meshwork_local_responses_total", "counter");
-        types.putIfAbsent("meshwork_request_duration_seconds", "histogram");
-        requests.forEach((k, v) -> line(byName, Labels.of("meshwork_requests_total", "direction", k.direction(), "cluster",
-                k.cluster(), "route", k.route(), "code_class", k.codeClass() + "xx").series(), v.sum()));
-        localResponses.forEach((k, v) -> line(byName, Labels.of("meshwork_local_responses_total", "direction", k.direction(),
-                "flag", k.flag().code()).series(), v.sum()));
-        latencies.forEach((k, h) -> histograms.putIfAbsent(Labels.of("meshwork_request_duration_seconds", "direction",
-                k.direction(), "cluster", k.cluster()).series(), h));
-        counters.forEach((series, v) -> line(byName, series, v.sum()));
-        gauges.forEach((series, v) -> line(byName, series, v.sum()));
-        histograms.forEach((series, h) -> {
-            String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
-            String labels = series.contains("{") ? series.substring(series.indexOf('{') + 1, series.length() - 1) : "";
-            StringBuilder out = byName.computeIfAbsent(name, k -> new StringBuilder());
-            long cumulative = 0;
-            for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
-                cumulative += h.buckets[i].sum();
-                out.append(name).append("_bucket{").append(labels).append(labels.isEmpty() ? "" : ",").append("le=\"")
-                        .append(BUCKETS_SECONDS[i]).append("\"} ").append(cumulative).append('\n');
-            }
-            out.append(name).append("_bucket{").append(labels).append(labels.isEmpty() ? "" : ",").append("le=\"+Inf\"} ")
-                    .append(h.count.sum()).append('\n');
-            out.append(name).append("_sum").append(labels.isEmpty() ? "" : "{" + labels + "}").append(' ')
-                    .append(h.sumMicros.sum() / 1e6).append('\n');
-            out.append(name).append("_count").append(labels.isEmpty() ? "" : "{" + labels + "}").append(' ')
-                    .append(h.count.sum()).append('\n');
-        });
-        line(byName, Labels.of("meshwork_config_info", "version", configVersion).series(), 1);
-        types.putIfAbsent("meshwork_config_info", "gauge");
-        byName.forEach((name, lines) -> {
-            sb.append("# TYPE ").append(name).append(' ').append(types.getOrDefault(name, "gauge")).append('\n');
-            sb.append(lines);
-        });
-        return sb.toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(TEXT, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
-
-    private static void line(Map<String, StringBuilder> byName, String series, long value) {
-        String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
-        byName.computeIfAbsent(name, k -> new StringBuilder()).append(series).append(' ').append(value).append('\n');
-    }
-
-    private void inc(String name, String type, String... labels) {
-        types.putIfAbsent(name, type);
-        counters.computeIfAbsent(Labels.of(name, labels).series(), k -> new LongAdder()).increment();
-    }
-
-    private LongAdder gauge(String name, String cluster) {
-        types.putIfAbsent(name, "gauge");
-        return gauges.computeIfAbsent(Labels.of(name, "cluster", cluster).series(), k -> new LongAdder());
-    }
-
 }

@@ -2,6 +2,9 @@ package io.meshwork.proxy.routing;
 
 import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.observability.TrafficEdge;
+import io.meshwork.proxy.observability.TrafficMeter;
+import io.meshwork.proxy.observability.TrafficMeters;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.GatewayRouteRuntime;
 import io.meshwork.proxy.runtime.RuntimeConfig;
@@ -21,11 +24,13 @@ public final class GatewayRouting implements RequestRouting {
     private final ActiveConfig config;
     private final ClusterRegistry clusters;
     private final int listenerPort;
+    private final TrafficMeter unrouted;
 
-    public GatewayRouting(ActiveConfig config, ClusterRegistry clusters, int listenerPort) {
+    public GatewayRouting(ActiveConfig config, ClusterRegistry clusters, int listenerPort, TrafficMeters traffic) {
         this.config = config;
         this.clusters = clusters;
         this.listenerPort = listenerPort;
+        this.unrouted = traffic.meter(TrafficEdge.unrouted(TrafficEdge.GATEWAY));
     }
 
     @Override
@@ -75,6 +80,11 @@ public final class GatewayRouting implements RequestRouting {
 
     @Override
     public String direction() {
-        return "gateway";
+        return TrafficEdge.GATEWAY;
+    }
+
+    @Override
+    public TrafficMeter unrouted() {
+        return unrouted;
     }
 }

@@ -1,11 +1,15 @@
 package io.meshwork.proxy.routing;
 
 import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.observability.TrafficEdge;
+import io.meshwork.proxy.observability.TrafficMeter;
+import io.meshwork.proxy.observability.TrafficMeters;
 import io.meshwork.proxy.resilience.ConnectionPools;
 import io.meshwork.proxy.resilience.RetryRules;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.Protocol;
 import io.netty.handler.codec.http.HttpRequest;
 
 import java.net.InetSocketAddress;
@@ -16,12 +20,19 @@ public final class InboundRouting implements RequestRouting {
     private final InetSocketAddress app;
     private final Upstream upstream;
     private final ConnectionPools pools;
+    private final TrafficMeters traffic;
+    private final String route;
+    /** The listener's meter, for the protocol it has now (a new configuration may change it). */
+    private volatile TrafficMeter meter;
 
-    public InboundRouting(ActiveConfig config, InetSocketAddress app, ConnectionPools pools) {
+    public InboundRouting(ActiveConfig config, InetSocketAddress app, ConnectionPools pools, TrafficMeters traffic) {
         this.config = config;
         this.app = app;
         this.upstream = Upstream.fixed("local_app", app);
         this.pools = pools;
+        this.traffic = traffic;
+        this.route = "ingress_" + app.getPort();
+        this.meter = traffic.meter(TrafficEdge.inbound(app.getPort(), Protocol.HTTP));
     }
 
     @Override
@@ -34,12 +45,26 @@ public final class InboundRouting implements RequestRouting {
         long timeout = listener.timeout() != null && listener.timeout().perRequestMillis() != null
                 ? listener.timeout().perRequestMillis() : RouteDecision.DEFAULT_TIMEOUT_MILLIS;
         long idle = listener.timeout() != null && listener.timeout().idleMillis() != null ? listener.timeout().idleMillis() : 0;
-        return new RouteDecision.Forward(upstream, listener.protocol(), "ingress_" + app.getPort(), timeout, idle,
-                RetryRules.NONE, pools.get(app.getPort()), null, null, null);
+        return new RouteDecision.Forward(upstream, listener.protocol(), route, timeout, idle,
+                RetryRules.NONE, pools.get(app.getPort()), null, null, null, meter(listener.protocol()));
+    }
+
+    private TrafficMeter meter(Protocol protocol) {
+        TrafficMeter current = meter;
+        if (current.edge().protocol() != protocol) {
+            current = traffic.meter(TrafficEdge.inbound(app.getPort(), protocol));
+            meter = current;
+        }
+        return current;
     }
 
     @Override
     public String direction() {
-        return "ingress";
+        return TrafficEdge.INGRESS;
+    }
+
+    @Override
+    public TrafficMeter unrouted() {
+        return meter;
     }
 }

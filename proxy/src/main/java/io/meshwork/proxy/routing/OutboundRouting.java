@@ -3,6 +3,9 @@ package io.meshwork.proxy.routing;
 import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.observability.TrafficEdge;
+import io.meshwork.proxy.observability.TrafficMeter;
+import io.meshwork.proxy.observability.TrafficMeters;
 import io.meshwork.proxy.runtime.ActiveConfig;
 import io.meshwork.proxy.runtime.RuntimeConfig;
 import io.meshwork.proxy.runtime.ServiceRuntime;
@@ -26,17 +29,22 @@ public final class OutboundRouting implements RequestRouting {
     private final ClusterRegistry clusters;
     private final String scheme;
     private final InetSocketAddress originalDestination;
+    private final TrafficMeter passthrough;
+    private final TrafficMeter unrouted;
 
-    public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme) {
-        this(config, clusters, scheme, null);
+    public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme, TrafficMeters traffic) {
+        this(config, clusters, scheme, null, traffic);
     }
 
     /** For one redirected connection: {@code originalDestination} is where the app was connecting. */
-    public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme, InetSocketAddress originalDestination) {
+    public OutboundRouting(ActiveConfig config, ClusterRegistry clusters, String scheme, InetSocketAddress originalDestination,
+                           TrafficMeters traffic) {
         this.config = config;
         this.clusters = clusters;
         this.scheme = scheme;
         this.originalDestination = originalDestination;
+        this.passthrough = traffic.meter(TrafficEdge.passthrough(Protocol.HTTP));
+        this.unrouted = traffic.meter(TrafficEdge.unrouted(TrafficEdge.EGRESS));
     }
 
     @Override
@@ -58,7 +66,7 @@ public final class OutboundRouting implements RequestRouting {
             InetSocketAddress destination = originalDestination != null ? originalDestination
                     : InetSocketAddress.createUnresolved(authority.host(), port == null ? 80 : port);
             return new RouteDecision.Forward(Upstream.fixed("passthrough", destination),
-                    Protocol.HTTP, "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null, null);
+                    Protocol.HTTP, "passthrough", RouteDecision.DEFAULT_TIMEOUT_MILLIS, 0, RetryRules.NONE, null, target, null, null, passthrough);
         }
         return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, authority.host() + " is not a backend of "
                 + current.snapshot().resourceName() + " and the mesh's egress filter is DROP_ALL");
@@ -66,6 +74,11 @@ public final class OutboundRouting implements RequestRouting {
 
     @Override
     public String direction() {
-        return "egress";
+        return TrafficEdge.EGRESS;
+    }
+
+    @Override
+    public TrafficMeter unrouted() {
+        return unrouted;
     }
 }

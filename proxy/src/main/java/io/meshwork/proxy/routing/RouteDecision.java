@@ -2,6 +2,7 @@ package io.meshwork.proxy.routing;
 
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.observability.TrafficMeter;
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.RetryRules;
 import io.meshwork.proxy.tls.TlsContexts;
@@ -24,9 +25,17 @@ public sealed interface RouteDecision {
      * @param path           the path to send upstream, null to keep the request's
      * @param authority      the Host to send upstream, null to keep the request's
      * @param tls            how to open TLS to the upstream, null for plaintext
+     * @param meter          counts the request, its retries and the upstream connections it opens
      */
     record Forward(Upstream upstream, Protocol protocol, String route, long timeoutMillis, long idleMillis, RetryRules retry,
-                   ConnectionLimits limits, String path, String authority, TlsContexts.Origination tls) implements RouteDecision {
+                   ConnectionLimits limits, String path, String authority, TlsContexts.Origination tls,
+                   TrafficMeter meter) implements RouteDecision {
+        /** Counted nowhere: for tests. */
+        public Forward(Upstream upstream, Protocol protocol, String route, long timeoutMillis, long idleMillis, RetryRules retry,
+                       ConnectionLimits limits, String path, String authority, TlsContexts.Origination tls) {
+            this(upstream, protocol, route, timeoutMillis, idleMillis, retry, limits, path, authority, tls, TrafficMeter.NONE);
+        }
+
         public boolean http2() {
             return protocol.http2();
         }
@@ -43,8 +52,13 @@ public sealed interface RouteDecision {
 
     /**
      * Answer locally with {@code status}; {@code flag} is Envoy's response flag users know from
-     * access logs ({@code NR} no route, {@code UH} no healthy upstream, ...).
+     * access logs ({@code NR} no route, {@code UH} no healthy upstream, ...). {@code meter} counts
+     * it where it was going as far as that is known (a route's target with no instance), or is
+     * null for the listener's {@link RequestRouting#unrouted()}.
      */
-    record Reject(int status, ResponseFlag flag, String message) implements RouteDecision {
+    record Reject(int status, ResponseFlag flag, String message, TrafficMeter meter) implements RouteDecision {
+        public Reject(int status, ResponseFlag flag, String message) {
+            this(status, flag, message, null);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.meshwork.proxy.routing;
 import io.meshwork.proxy.routing.match.RequestView;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ResponseFlag;
+import io.meshwork.proxy.observability.TrafficMeter;
 import io.meshwork.proxy.runtime.RouteRuntime;
 import io.meshwork.proxy.runtime.ServicePortRuntime;
 import io.meshwork.proxy.runtime.ServiceRuntime;
@@ -33,12 +34,14 @@ final class ServiceRouting {
             }
             WeightedTarget target = route.picker().next();
             if (target == null) {
-                return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "route " + route.route().name() + " has no target with a weight");
+                return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "route " + route.route().name() + " has no target with a weight",
+                        servicePort.unrouted());
             }
+            TrafficMeter meter = route.meter(target);
             ClusterRuntime cluster = clusters.get(target.cluster());
             if (cluster == null || !cluster.hasEndpoints()) {
                 return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "no healthy upstream: virtual node " + target.cluster()
-                        + " has no endpoints");
+                        + " has no endpoints", meter);
             }
             Protocol protocol = cluster.protocol(target.port());
             TlsContexts.Origination tls = null;
@@ -47,13 +50,14 @@ final class ServiceRouting {
                     tls = clusters.tls().client(target.cluster(), target.port(), protocol);
                 }
             } catch (RuntimeException e) {
-                return new RouteDecision.Reject(503, ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "cannot open TLS to " + target.cluster() + ": " + e.getMessage());
+                return new RouteDecision.Reject(503, ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "cannot open TLS to " + target.cluster() + ": "
+                        + e.getMessage(), meter);
             }
             return new RouteDecision.Forward(cluster.port(target.port()), protocol, route.route().name(),
                     route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
-                    authority, tls == null || tls.context() == null ? null : tls);
+                    authority, tls == null || tls.context() == null ? null : tls, meter);
         }
         return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "no route of " + service.name() + ":" + servicePort.port()
-                + " matches " + request.method() + " " + request.path());
+                + " matches " + request.method() + " " + request.path(), servicePort.unrouted());
     }
 }

@@ -1,5 +1,8 @@
 package io.meshwork.proxy.runtime;
 
+import io.meshwork.proxy.observability.TrafficEdge;
+import io.meshwork.proxy.observability.TrafficMeter;
+import io.meshwork.proxy.observability.TrafficMeters;
 import io.meshwork.proxy.routing.match.HttpMatcher;
 import io.meshwork.proxyapi.Listener;
 import io.meshwork.proxyapi.Protocol;
@@ -59,18 +62,23 @@ public final class RuntimeConfig {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Compiles a snapshot; throws IllegalArgumentException when it cannot be applied (e.g. a bad regex). */
-    public static RuntimeConfig of(ProxySnapshot snapshot, byte[] json) {
+    /**
+     * Compiles a snapshot, resolving the traffic meter of every route target from {@code traffic};
+     * throws IllegalArgumentException when it cannot be applied (e.g. a bad regex).
+     */
+    public static RuntimeConfig of(ProxySnapshot snapshot, byte[] json, TrafficMeters traffic) {
         Map<String, ServiceRuntime> services = new HashMap<>();
+        String direction = snapshot.isGateway() ? TrafficEdge.GATEWAY : TrafficEdge.EGRESS;
         if (snapshot.services() != null) {
             for (VirtualService vs : snapshot.services()) {
                 Map<Integer, ServicePortRuntime> ports = new LinkedHashMap<>();
                 for (ServicePort p : vs.ports()) {
                     List<RouteRuntime> routes = new ArrayList<>();
                     for (Route r : p.routes()) {
-                        routes.add(RouteRuntime.of(r));
+                        routes.add(RouteRuntime.of(r, direction, vs.name(), p.protocol(), traffic));
                     }
-                    ports.put(p.port(), new ServicePortRuntime(p.port(), p.protocol(), List.copyOf(routes)));
+                    TrafficMeter unrouted = traffic.meter(TrafficEdge.outbound(direction, vs.name(), null, null, p.protocol()));
+                    ports.put(p.port(), new ServicePortRuntime(p.port(), p.protocol(), List.copyOf(routes), unrouted));
                 }
                 services.put(vs.name().toLowerCase(Locale.ROOT), new ServiceRuntime(vs.name(), Collections.unmodifiableMap(ports)));
             }

@@ -1,12 +1,12 @@
 package io.meshwork.proxy.tcp;
 
+import io.meshwork.proxy.observability.TrafficMeter;
 import io.meshwork.proxy.resilience.ConnectionLimits;
 import io.meshwork.proxy.resilience.ResilienceEvents;
 import io.meshwork.proxy.tls.SubjectNames;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.Upstream;
-import io.meshwork.proxy.upstream.UpstreamStats;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
@@ -42,23 +42,24 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
      * @param idleMillis close after this long without traffic; 0 for never
      * @param limits     the connection pool limit, or null
      * @param tls        how to open TLS to the upstream (a client policy, or a server that takes TLS), or null
+     * @param meter      counts the connection, its bytes and how long it lasted
      */
-    public record Target(Upstream upstream, long idleMillis, ConnectionLimits limits, TlsContexts.Origination tls) {
+    public record Target(Upstream upstream, long idleMillis, ConnectionLimits limits, TlsContexts.Origination tls,
+                         TrafficMeter meter) {
+        /** Counted nowhere: for tests. */
         public Target(Upstream upstream, long idleMillis, ConnectionLimits limits) {
-            this(upstream, idleMillis, limits, null);
+            this(upstream, idleMillis, limits, null, TrafficMeter.NONE);
         }
     }
 
     private final Function<Channel, Target> targets;
     private final ChannelFactory<? extends SocketChannel> channels;
-    private final UpstreamStats stats;
     private final ResilienceEvents events;
 
     public TcpProxyInitializer(Function<Channel, Target> targets, ChannelFactory<? extends SocketChannel> channels,
-                               UpstreamStats stats, ResilienceEvents events) {
+                               ResilienceEvents events) {
         this.targets = targets;
         this.channels = channels;
-        this.stats = stats;
         this.events = events;
     }
 
@@ -89,6 +90,8 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
                 }
             });
         }
+        long acceptedNanos = System.nanoTime();
+        TrafficMeter meter = target.meter();
         endpoint.attemptStarted();
         downstream.closeFuture().addListener(f -> endpoint.attemptEnded());
         TlsContexts.Origination tls = target.tls();
@@ -104,7 +107,7 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
                                     endpoint.address().getPort());
                             upstream.pipeline().addLast("tls", ssl[0]);
                         }
-                        upstream.pipeline().addLast("relay", new TcpRelayHandler(downstream));
+                        upstream.pipeline().addLast("relay", new TcpRelayHandler(downstream, meter::sent));
                     }
                 }).connect(endpoint.address());
         // A client gone while the connection (or its TLS handshake) was under way takes it along.
@@ -125,12 +128,15 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
             }
             target.upstream().outcome(endpoint, !f.isSuccess());
             if (f.isSuccess()) {
-                stats.connected(cluster);
-                connect.channel().closeFuture().addListener(c -> stats.disconnected(cluster));
-                downstream.pipeline().addLast("relay", new TcpRelayHandler(connect.channel()));
+                meter.opened();
+                connect.channel().closeFuture().addListener(c -> {
+                    meter.closed();
+                    meter.tcpConnectionEnded(System.nanoTime() - acceptedNanos);
+                });
+                downstream.pipeline().addLast("relay", new TcpRelayHandler(connect.channel(), meter::received));
                 downstream.read();
             } else {
-                stats.connectFailed(cluster);
+                meter.failed();
                 LOG.debug("tcp upstream {} unreachable: {}", endpoint.address(), f.cause().toString());
                 downstream.close();
             }

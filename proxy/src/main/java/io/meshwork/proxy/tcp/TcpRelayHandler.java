@@ -1,10 +1,13 @@
 package io.meshwork.proxy.tcp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.util.function.LongConsumer;
 
 /**
  * Relays bytes from one channel to another with backpressure: the next read happens only when
@@ -12,10 +15,19 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * read. Either side closing closes the other once what is in flight is written.
  */
 public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
+    private static final LongConsumer UNCOUNTED = bytes -> { };
+
     private final Channel peer;
+    private final LongConsumer bytesRead;
 
     public TcpRelayHandler(Channel peer) {
+        this(peer, UNCOUNTED);
+    }
+
+    /** Relays to {@code peer}, telling {@code bytesRead} how many bytes each read brought. */
+    public TcpRelayHandler(Channel peer, LongConsumer bytesRead) {
         this.peer = peer;
+        this.bytesRead = bytesRead;
     }
 
     @Override
@@ -28,6 +40,9 @@ public final class TcpRelayHandler extends ChannelInboundHandlerAdapter {
         if (!peer.isActive()) {
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
+        }
+        if (msg instanceof ByteBuf bytes) {
+            bytesRead.accept(bytes.readableBytes());
         }
         peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {

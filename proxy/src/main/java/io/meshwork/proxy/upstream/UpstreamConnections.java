@@ -16,8 +16,11 @@ public interface UpstreamConnections {
     /** An idle pooled HTTP/1.1 connection to {@code endpoint}, or null: the fast path, no future. */
     Channel pooled(InetSocketAddress endpoint, TlsContexts.Origination tls);
 
-    /** A channel ready for one exchange: a pooled or new HTTP/1.1 connection, or a new HTTP/2 stream. */
-    Future<Channel> acquire(InetSocketAddress endpoint, boolean http2, String cluster, TlsContexts.Origination tls);
+    /**
+     * A channel ready for one exchange: a pooled or new HTTP/1.1 connection, or a new HTTP/2 stream;
+     * a connection it opens for it is counted in {@code stats}.
+     */
+    Future<Channel> acquire(InetSocketAddress endpoint, boolean http2, ConnectionStats stats, TlsContexts.Origination tls);
 
     /** Gives a channel back after its exchange; only a {@code reusable} HTTP/1.1 connection waits for the next one. */
     void release(Channel channel, boolean reusable);

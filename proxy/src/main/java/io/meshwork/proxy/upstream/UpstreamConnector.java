@@ -43,7 +43,6 @@ final class UpstreamConnector implements UpstreamConnections {
     private final EventLoop loop;
     private final Bootstrap http1;
     private final Bootstrap http2;
-    private final UpstreamStats stats;
     private final Map<SocketAddress, ArrayDeque<Channel>> idle = new HashMap<>();
     private final Map<SocketAddress, Future<Channel>> http2Connections = new HashMap<>();
     // TLS connections are pooled apart: a policy change must not hand a plaintext connection to a TLS exchange.
@@ -51,9 +50,8 @@ final class UpstreamConnector implements UpstreamConnections {
     private final Map<SocketAddress, Future<Channel>> http2TlsConnections = new HashMap<>();
 
     UpstreamConnector(EventLoop loop, ChannelFactory<? extends SocketChannel> channels,
-                      AddressResolverGroup<? extends SocketAddress> resolver, UpstreamStats stats) {
+                      AddressResolverGroup<? extends SocketAddress> resolver) {
         this.loop = loop;
-        this.stats = stats;
         this.http1 = base(loop, channels, resolver).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -79,8 +77,8 @@ final class UpstreamConnector implements UpstreamConnections {
     }
 
     @Override
-    public Future<Channel> acquire(InetSocketAddress endpoint, boolean useHttp2, String cluster, TlsContexts.Origination tls) {
-        return useHttp2 ? openStream(endpoint, cluster, tls) : http1(endpoint, cluster, tls);
+    public Future<Channel> acquire(InetSocketAddress endpoint, boolean useHttp2, ConnectionStats stats, TlsContexts.Origination tls) {
+        return useHttp2 ? openStream(endpoint, stats, tls) : http1(endpoint, stats, tls);
     }
 
     @Override
@@ -120,7 +118,7 @@ final class UpstreamConnector implements UpstreamConnections {
         }
     }
 
-    private Future<Channel> http1(InetSocketAddress endpoint, String cluster, TlsContexts.Origination tls) {
+    private Future<Channel> http1(InetSocketAddress endpoint, ConnectionStats stats, TlsContexts.Origination tls) {
         Channel pooled = pooled(endpoint, tls);
         if (pooled != null) {
             return loop.newSucceededFuture(pooled);
@@ -129,14 +127,14 @@ final class UpstreamConnector implements UpstreamConnections {
         Map<SocketAddress, ArrayDeque<Channel>> pools = tls == null ? idle : idleTls;
         connect(http1, endpoint, tls).addListener(f -> {
             if (!f.isSuccess()) {
-                stats.connectFailed(cluster);
+                stats.failed();
                 promise.tryFailure(f.cause());
                 return;
             }
             Channel ch = (Channel) f.getNow();
-            stats.connected(cluster);
+            stats.opened();
             ch.closeFuture().addListener(c -> {
-                stats.disconnected(cluster);
+                stats.closed();
                 ArrayDeque<Channel> p = pools.get(endpoint);
                 if (p != null) {
                     p.remove(ch);
@@ -200,7 +198,7 @@ final class UpstreamConnector implements UpstreamConnections {
     }
 
 
-    private Future<Channel> openStream(InetSocketAddress endpoint, String cluster, TlsContexts.Origination tls) {
+    private Future<Channel> openStream(InetSocketAddress endpoint, ConnectionStats stats, TlsContexts.Origination tls) {
         Map<SocketAddress, Future<Channel>> connections = tls == null ? http2Connections : http2TlsConnections;
         Future<Channel> connection = connections.get(endpoint);
         if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()
@@ -209,14 +207,14 @@ final class UpstreamConnector implements UpstreamConnections {
             connect(http2, endpoint, tls).addListener(f -> {
                 if (f.isSuccess()) {
                     Channel ch = (Channel) f.getNow();
-                    stats.connected(cluster);
+                    stats.opened();
                     ch.closeFuture().addListener(c -> {
-                        stats.disconnected(cluster);
+                        stats.closed();
                         connections.remove(endpoint, connecting);
                     });
                     connecting.trySuccess(ch);
                 } else {
-                    stats.connectFailed(cluster);
+                    stats.failed();
                     connections.remove(endpoint, connecting);
                     connecting.tryFailure(f.cause());
                 }

@@ -16,8 +16,8 @@ public interface UpstreamConnectors {
 
     /** One connection pool ({@link UpstreamConnector}) per event loop, created on first use. */
     static UpstreamConnectors pooled(ChannelFactory<? extends SocketChannel> channels,
-                                     AddressResolverGroup<? extends SocketAddress> resolver, UpstreamStats stats) {
+                                     AddressResolverGroup<? extends SocketAddress> resolver) {
         Map<EventLoop, UpstreamConnector> byLoop = new ConcurrentHashMap<>();
-        return loop -> byLoop.computeIfAbsent(loop, l -> new UpstreamConnector(l, channels, resolver, stats));
+        return loop -> byLoop.computeIfAbsent(loop, l -> new UpstreamConnector(l, channels, resolver));
     }
 }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.config;
 
+import io.meshwork.proxy.support.PrometheusText;
 import io.meshwork.proxy.settings.ProxySettings;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.control.ControlPlaneClient;
@@ -92,7 +93,7 @@ class SnapshotApplierTest {
         Transport transport = Transport.detect();
         boss = transport.group(1);
         workers = transport.group(1);
-        metrics = new ProxyMetrics();
+        metrics = new ProxyMetrics("m", "virtualNode", "web");
         AccessLogWriter accessLog = new AccessLogWriter(metrics);
         ExchangeObserver observer = record -> {
             metrics.completed(record);
@@ -102,8 +103,8 @@ class SnapshotApplierTest {
         clusters = new ClusterRegistry(workers.next(), transport.datagrams());
         clusters.tls(new TlsContexts(new WorkloadIdentity(new ControlPlaneClient(settings)::certificate, "web")));
         UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(),
-                new DnsAddressResolverGroup(transport.datagrams(), DnsServerAddressStreamProviders.platformDefault()), metrics);
-        listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors, observer, metrics, metrics);
+                new DnsAddressResolverGroup(transport.datagrams(), DnsServerAddressStreamProviders.platformDefault()));
+        listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors, observer, metrics.traffic(), metrics);
         applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
         app = TestBackend.http("app", APP, 8000);
     }
@@ -148,7 +149,7 @@ class SnapshotApplierTest {
         assertSame(api, clusters.get("api"), "the cluster in force keeps its state");
         assertEquals("127.0.0.9", api.cluster().endpoints().get(0).address());
         assertNull(clusters.get("billing"));
-        assertTrue(metrics.prometheusText().contains("meshwork_config_updates_total{result=\"rejected\"} 1"), metrics.prometheusText());
+        assertEquals(1, PrometheusText.parse(metrics.prometheusText()).value("meshwork_config_updates_total", "result", "rejected"));
 
         // Once the port is free the same snapshot applies whole.
         squatter.close();

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshwork.proxy.support.PrometheusText;
 import io.meshwork.proxy.support.ControlPlane;
 import io.meshwork.proxy.support.ProxyProcess;
 import io.meshwork.proxy.support.ProxyProcessStats;
@@ -22,8 +23,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.meshwork.proxy.support.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +39,6 @@ class RefusedSnapshotEndToEndTest {
     private static final String MESH = "refusal";
     private static final String PROXY = "127.0.0.200";
     private static final String APP = "127.0.1.200";
-    private static final Pattern REJECTED = Pattern.compile("meshwork_config_updates_total\\{result=\"rejected\"} (\\d+)");
 
     private static ControlPlane plane;
     private static AppMeshClient appMesh;
@@ -173,7 +171,6 @@ class RefusedSnapshotEndToEndTest {
     }
 
     private static long rejectedCounter(ProxyProcess proxy) throws Exception {
-        Matcher m = REJECTED.matcher(new ProxyProcessStats(proxy.address()).get("/stats/prometheus"));
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        return (long) new ProxyProcessStats(proxy.address()).stats().sum("meshwork_config_updates_total", "result", "rejected");
     }
 }

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.e2e;
 
+import io.meshwork.proxy.support.PrometheusText;
 import io.meshwork.proxy.support.ControlPlane;
 import io.meshwork.proxy.support.NetworkNamespaces;
 import io.meshwork.proxy.support.ProxyProcess;
@@ -320,8 +321,9 @@ class SidecarEndToEndTest {
     /** Requests a task's proxy has counted in one direction, all statuses. */
     private long requests(String ns, String direction) {
         String stats = net.exec(ns, Map.of(), "curl", "-s", "http://127.0.0.1:9901/stats/prometheus").output();
-        return stats.lines().filter(l -> l.startsWith("meshwork_requests_total{direction=\"" + direction + "\""))
-                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        // The output has the command's stderr too: only the exposition's own lines are parsed.
+        String exposition = String.join("\n", stats.lines().filter(l -> l.startsWith("meshwork_") || l.startsWith("# ")).toList());
+        return (long) PrometheusText.parse(exposition).sum("meshwork_requests_total", "direction", direction);
     }
 
     /** The health check every App Mesh task definition and pod has for its Envoy, unchanged. */

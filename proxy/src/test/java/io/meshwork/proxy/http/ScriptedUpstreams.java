@@ -1,6 +1,7 @@
 package io.meshwork.proxy.http;
 
 import io.meshwork.proxy.tls.TlsContexts;
+import io.meshwork.proxy.upstream.ConnectionStats;
 import io.meshwork.proxy.upstream.UpstreamConnections;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
 import io.meshwork.proxy.upstream.UpstreamRelayHandler;
@@ -94,7 +95,7 @@ final class ScriptedUpstreams implements UpstreamConnectors, UpstreamConnections
     }
 
     @Override
-    public Future<Channel> acquire(InetSocketAddress endpoint, boolean http2, String cluster, TlsContexts.Origination tls) {
+    public Future<Channel> acquire(InetSocketAddress endpoint, boolean http2, ConnectionStats stats, TlsContexts.Origination tls) {
         if (refusing.contains(endpoint)) {
             return ImmediateEventExecutor.INSTANCE.newFailedFuture(new java.net.ConnectException("Connection refused: " + endpoint));
         }

@@ -8,7 +8,6 @@ import io.meshwork.proxy.routing.RequestRouting;
 import io.meshwork.proxy.routing.RouteDecision;
 import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
-import io.meshwork.proxy.upstream.UpstreamStats;
 import io.meshwork.proxyapi.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -61,13 +60,8 @@ class KeepAliveAfterUploadTest {
                     return "egress";
                 }
             };
-            UpstreamStats stats = new UpstreamStats() {
-                public void connected(String c) { }
-                public void disconnected(String c) { }
-                public void connectFailed(String c) { }
-            };
             RequestPath path = new RequestPath(routing,
-                    UpstreamConnectors.pooled(transport.sockets(), DefaultAddressResolverGroup.INSTANCE, stats), r -> { }, ResilienceEvents.NONE);
+                    UpstreamConnectors.pooled(transport.sockets(), DefaultAddressResolverGroup.INSTANCE), r -> { }, ResilienceEvents.NONE);
             Channel server = new ServerBootstrap().group(group).channelFactory(transport.servers())
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override

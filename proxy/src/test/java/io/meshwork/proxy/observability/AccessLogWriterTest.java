@@ -27,7 +27,7 @@ class AccessLogWriterTest {
     @TempDir
     Path dir;
 
-    private final AccessLogWriter writer = new AccessLogWriter(new ProxyMetrics());
+    private final AccessLogWriter writer = new AccessLogWriter(new ProxyMetrics("m", "virtualNode", "web"));
 
     @Test
     void aReplacedLogFileIsClosedAndTheNewOneTakesTheLines() throws Exception {

@@ -16,6 +16,11 @@ public final class ProxyProcessStats {
         return URI.create("http://" + address + ":9901/stats/prometheus").toURL().openStream();
     }
 
+    /** The proxy's /stats/prometheus, parsed. */
+    public PrometheusText stats() throws IOException {
+        return PrometheusText.parse(get("/stats/prometheus"));
+    }
+
     public String get(String path) throws IOException {
         try (InputStream in = URI.create("http://" + address + ":9901" + path).toURL().openStream()) {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
