@@ -1,23 +1,15 @@
 package io.meshwork.cli;
 
+import io.meshwork.cli.support.Chromium;
 import io.meshwork.cli.support.LiveMesh;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +22,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The dashboard in real Chromium (Debian's chromium and chromium-driver, which .ci/run installs):
  * it signs in through the URL {@code meshwork dashboard --url} prints, draws the mesh, and its
  * numbers move while traffic flows. The traffic comes from heartbeats with growing traffic
- * reports, as proxies send them (simulated: the proxy does not fill its TrafficReport yet).
+ * reports, as proxies send them, so every number is known (DashboardWithRealProxiesTest runs real ones).
  * Screenshots go to target/dashboard-screenshots/. Without chromium the test fails saying how to
  * install it, unless MESHWORK_REQUIRE_CHROMIUM=false.
  */
 class DashboardInChromiumTest {
-    private static final Path SCREENSHOTS = Path.of("target/dashboard-screenshots");
     private static final String FRONTEND_TO_CATALOG = "virtualNode/frontend>virtualService/catalog.shop.local";
 
     private static LiveMesh mesh;
@@ -86,7 +76,7 @@ class DashboardInChromiumTest {
         LiveMesh.Run run = mesh.cli("dashboard", "--url");
         assertEquals(0, run.exitCode(), run.toString());
         String url = run.out().trim();
-        WebDriver browser = chromium();
+        WebDriver browser = Chromium.start();
         try {
             browser.get(url);
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
@@ -102,7 +92,7 @@ class DashboardInChromiumTest {
                 return l.isEmpty() || !l.get(0).getText().contains("rps") ? null : l.get(0).getText();
             });
             assertTrue(label.matches("[\\d.]+ rps · [\\d.]+ % · p99 [\\d.]+ ms"), label);
-            screenshot(browser, "1-signed-in");
+            Chromium.screenshot(browser, "1-signed-in");
 
             String first = label;
             String moved = wait.until(b -> {
@@ -110,7 +100,7 @@ class DashboardInChromiumTest {
                 return now.equals(first) ? null : now;
             });
             assertNotEquals(first, moved);
-            screenshot(browser, "2-traffic-moved");
+            Chromium.screenshot(browser, "2-traffic-moved");
 
             String proxies = browser.findElement(By.id("proxies")).getText();
             assertTrue(proxies.contains("frontend-1") && proxies.contains("up to date"), proxies);
@@ -122,61 +112,18 @@ class DashboardInChromiumTest {
             assertTrue(routes.contains("catalog/canary"), routes);
 
             // The sign-in URL worked once: a second browser with no session lands on how to sign in.
-            WebDriver other = chromium();
+            WebDriver other = Chromium.start();
             try {
                 other.get(url);
                 assertTrue(other.findElement(By.id("signed-out-message")).getText().contains("already used"));
                 other.get(mesh.endpoint() + "dashboard/");
                 assertTrue(other.getCurrentUrl().endsWith("/dashboard/signed-out"), other.getCurrentUrl());
-                screenshot(other, "3-without-a-session");
+                Chromium.screenshot(other, "3-without-a-session");
             } finally {
                 other.quit();
             }
         } finally {
             browser.quit();
         }
-    }
-
-    private static WebDriver chromium() {
-        String binary = onPath("chromium");
-        String driver = onPath("chromedriver");
-        if (binary == null || driver == null) {
-            String message = "chromium and chromedriver are needed for the dashboard test: apt-get install chromium chromium-driver"
-                    + " (.ci/run does)";
-            if ("false".equals(System.getenv("MESHWORK_REQUIRE_CHROMIUM"))) {
-                org.junit.jupiter.api.Assumptions.assumeTrue(false, message + "; skipped (MESHWORK_REQUIRE_CHROMIUM=false)");
-            }
-            fail(message + "; MESHWORK_REQUIRE_CHROMIUM=false skips it");
-        }
-        ChromeOptions options = new ChromeOptions().setBinary(binary);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1500,1100", "--user-data-dir=" + tempDir());
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).build();
-        return new ChromeDriver(service, options);
-    }
-
-    private static String tempDir() {
-        try {
-            return Files.createTempDirectory("meshwork-chromium-").toString();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            Path p = Path.of(dir, command);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        return null;
-    }
-
-    private static void screenshot(WebDriver browser, String name) throws Exception {
-        Files.createDirectories(SCREENSHOTS);
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 }
