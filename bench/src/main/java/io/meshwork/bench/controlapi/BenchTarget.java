@@ -40,6 +40,11 @@ public final class BenchTarget implements AutoCloseable {
         return target;
     }
 
+    /** CPU time the control API process has used so far (user + system); zero for an external target. */
+    public Duration cpuTime() {
+        return process == null ? Duration.ZERO : process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     static BenchTarget external(URI endpoint) {
         return new BenchTarget("external " + endpoint, endpoint, null);
     }

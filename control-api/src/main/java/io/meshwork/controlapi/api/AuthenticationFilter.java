@@ -18,7 +18,7 @@ import java.util.Set;
  * Authenticates every request before anything else about it is judged: its route, method,
  * content type or body. Without a valid SigV4 signature the answer is a ForbiddenException,
  * whatever the path, so an unsigned caller learns nothing about the API and no handler can
- * forget the check. Only {@link #PUBLIC_PATHS} are exempt. Handlers then decide, per
+ * forget the check. Only {@link #PUBLIC_PATHS} are exempt, and the dashboard ({@link #isDashboard}). Handlers then decide, per
  * endpoint, what the signing key may do ({@link AppMeshApi#authorize}).
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
@@ -42,9 +42,17 @@ final class AuthenticationFilter {
     @RequestFilter
     @ExecuteOn(TaskExecutors.BLOCKING)
     void authenticate(HttpRequest<?> request, @Nullable @Body byte[] body) {
-        if (!PUBLIC_PATHS.contains(request.getPath())) {
+        if (!PUBLIC_PATHS.contains(request.getPath()) && !isDashboard(request.getPath())) {
             request.setAttribute(CALLER, authenticator.authenticate(request, body));
         }
+    }
+
+    /**
+     * The dashboard signs in with a session cookie instead ({@link DashboardController}), which
+     * authenticates each of its requests itself; its pages and data say nothing without one.
+     */
+    static boolean isDashboard(String path) {
+        return path.equals(DashboardController.ROOT) || path.startsWith(DashboardController.ROOT + "/");
     }
 
     /** The key that signed the request; only requests to {@link #PUBLIC_PATHS} have none. */

@@ -16,6 +16,13 @@ import io.meshwork.controlapi.resource.arn.ResourceArn;
 import io.meshwork.controlapi.store.ProxyStore;
 import io.meshwork.proxyapi.CertificateRequest;
 import io.meshwork.proxyapi.ProxyReport;
+import io.meshwork.proxyapi.TrafficReport;
+import io.meshwork.controlapi.observe.MeshOverview;
+import io.meshwork.controlapi.observe.TrafficReports;
+import io.meshwork.controlapi.store.CaStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.time.Clock;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -49,6 +56,7 @@ import java.util.regex.Pattern;
 @Controller("/meshwork/v1/proxies")
 @ExecuteOn(TaskExecutors.BLOCKING)
 final class ProxyController {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyController.class);
     static final String VERSION_HEADER = "x-meshwork-config-version";
     private static final String PROXY_ACTION = "appmesh:StreamAggregatedResources";
     private static final Pattern PROXY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -65,11 +73,15 @@ final class ProxyController {
     private final String account;
     private final io.meshwork.controlapi.ca.MeshCertificateAuthority ca;
     private final ControlApiTracing tracing;
+    private final MeshOverview overview;
+    private final Clock clock;
 
     ProxyController(AppMeshApi api, SnapshotCache snapshots, ProxyRegistry registry, ControlApiSettings settings,
-                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca, ControlApiTracing tracing) {
+                    io.meshwork.controlapi.ca.MeshCertificateAuthority ca, ControlApiTracing tracing, MeshOverview overview, Clock clock) {
         this.ca = ca;
         this.tracing = tracing;
+        this.overview = overview;
+        this.clock = clock;
         this.api = api;
         this.snapshots = snapshots;
         this.registry = registry;
@@ -133,7 +145,7 @@ final class ProxyController {
         }
         registry.report(new ProxyRegistry.Report(proxyId, resource, address, blankToNull(input.runningVersion()),
                 blankToNull(input.rejectedVersion()), reason == null ? null : reason.substring(0, Math.min(1000, reason.length())), cloudMap,
-                ecsTaskArn));
+                ecsTaskArn, traffic(proxyId, input.traffic())));
         return answer(new ProxyReport.Accepted(registry.ttl().toMillis()));
     }
 
@@ -182,32 +194,68 @@ final class ProxyController {
         return AppMeshApi.ok(out);
     }
 
-    /** Operators: every connected proxy, the version it runs and whether that is the current one. */
+    /**
+     * Operators: every connected proxy, the version it runs and whether that is the current one
+     * (and for how long it has not been), what it refused, when it was last heard from, its
+     * certificate.
+     */
     @Get
     HttpResponse<byte[]> list(HttpRequest<?> request, @Nullable @QueryValue String mesh) {
         api.authorize(request, "meshwork:ListProxies", mesh == null ? arns.prefix() + "mesh/*" : arns.format(ResourceKey.mesh(mesh)));
         ObjectNode out = StrictJson.mapper().createObjectNode();
         ArrayNode list = out.putArray("proxies");
+        Map<String, CaStore.IssuedRow> certificates = registry.certificates(mesh);
+        long now = clock.millis();
         for (ProxyStore.Row row : registry.list(mesh)) {
-            ResourceKey key = keyOf(row);
-            Optional<SnapshotCache.Compiled> current = snapshots.current(key);
-            ObjectNode p = list.addObject();
-            p.put("proxyId", row.proxyId());
-            p.put("resourceArn", arns.format(key));
-            if (row.address() != null) {
-                p.put("address", row.address());
-            }
-            putIfSet(p, "runningVersion", row.runningVersion());
-            current.ifPresent(c -> p.put("currentVersion", c.version()));
-            p.put("upToDate", current.isPresent() && current.get().version().equals(row.runningVersion()));
-            putIfSet(p, "rejectedVersion", row.rejectedVersion());
-            putIfSet(p, "rejectedReason", row.rejectedReason());
-            registry.certificate(row.proxyId()).ifPresent(cert -> p.putObject("certificate").put("serial", cert.serial())
-                    .put("notAfter", BigDecimal.valueOf(cert.notAfter(), 3)));
-            p.put("connectedAt", BigDecimal.valueOf(row.connectedAt(), 3));
-            p.put("lastSeenAt", BigDecimal.valueOf(row.lastSeen(), 3));
+            list.add(overview.proxy(row, certificates.get(row.proxyId()), now));
         }
         return AppMeshApi.ok(out);
+    }
+
+    /**
+     * {@code meshwork diagnose}: one proxy's status, the snapshot compiled for it (listeners,
+     * services, clusters with their endpoints) and its certificate. Needs
+     * {@code meshwork:DescribeProxy} on the proxy's node or gateway.
+     */
+    @Get("/{proxyId}")
+    HttpResponse<byte[]> describe(HttpRequest<?> request, String proxyId) {
+        if (!PROXY_ID.matcher(proxyId).matches()) {
+            throw AppMeshException.badRequest("proxy id must be 1 to 128 of [A-Za-z0-9._:-], got '" + proxyId + "'");
+        }
+        Optional<ProxyStore.Row> found = registry.find(proxyId);
+        if (found.isEmpty()) {
+            api.authorize(request, "meshwork:DescribeProxy", arns.prefix() + "mesh/*");
+            throw AppMeshException.notFound("No proxy " + proxyId + " is connected (it never was, deregistered, or its"
+                    + " registration expired after " + registry.ttl().toSeconds() + " s without a report)");
+        }
+        ProxyStore.Row row = found.get();
+        ResourceKey key = keyOf(row);
+        api.authorize(request, "meshwork:DescribeProxy", arns.format(key));
+        Optional<CaStore.IssuedRow> certificate = registry.certificate(proxyId);
+        ObjectNode out = StrictJson.mapper().createObjectNode();
+        out.set("proxy", overview.proxy(row, certificate.orElse(null), clock.millis()));
+        certificate.ifPresent(c -> out.putObject("certificate").put("serial", c.serial())
+                .put("spiffeId", ca.spiffeId(key)).put("issuedAt", BigDecimal.valueOf(c.issuedAt(), 3))
+                .put("notAfter", BigDecimal.valueOf(c.notAfter(), 3)));
+        snapshots.current(key).ifPresent(c -> out.set("snapshot", StrictJson.read(new String(c.json(), java.nio.charset.StandardCharsets.UTF_8))));
+        return AppMeshApi.ok(out);
+    }
+
+    /**
+     * A traffic report as JSON to keep, or null: none sent, or one that cannot be used. That is
+     * logged and the heartbeat is still taken: a proxy must never lose its registration over its
+     * statistics.
+     */
+    private static String traffic(String proxyId, TrafficReport traffic) {
+        if (traffic == null) {
+            return null;
+        }
+        String problem = TrafficReports.problem(traffic);
+        if (problem != null) {
+            LOG.warn("proxy {} sent a traffic report that cannot be used ({}); its heartbeat is taken without it", proxyId, problem);
+            return null;
+        }
+        return StrictJson.write(StrictJson.mapper().valueToTree(traffic));
     }
 
     /** The node or gateway a registered proxy serves. */

@@ -75,6 +75,30 @@ public final class Authenticator {
         }
         SessionTokens.Claims claims = sessions.open(token);
         verifier.verify(signed, id -> id.equals(claims.accessKeyId()) ? Optional.of(claims.secretAccessKey()) : Optional.empty());
+        return sessionKey(claims);
+    }
+
+    /**
+     * The key a dashboard session acts as, as it is now: a stored key unless revoked since, or an
+     * AWS login's session while it lasts and its principal is still mapped ({@code sessionToken}
+     * is then the session token it signed with). ForbiddenException otherwise.
+     */
+    public AccessKey reauthenticate(String accessKeyId, String sessionToken) {
+        try {
+            if (sessionToken != null) {
+                SessionTokens.Claims claims = sessions.open(sessionToken);
+                if (!claims.accessKeyId().equals(accessKeyId)) {
+                    throw new SignatureException("the session token is not that of " + accessKeyId);
+                }
+                return sessionKey(claims);
+            }
+            return keys.find(accessKeyId).orElseThrow(() -> new SignatureException("access key " + accessKeyId + " was revoked"));
+        } catch (SignatureException e) {
+            throw AppMeshException.forbidden(e.getMessage());
+        }
+    }
+
+    private AccessKey sessionKey(SessionTokens.Claims claims) {
         Optional<AwsPrincipals.Mapping> mapping = principals.find(claims.principalKey());
         PolicyDocument policy;
         if (mapping.isPresent()) {

@@ -138,6 +138,11 @@ public final class CloudMapState {
 
 
 
+    /** Who holds the Cloud Map sync lease (a replica or a standalone syncer) and until when, if anyone does. */
+    public java.util.Optional<Map.Entry<String, Long>> leaseHolder() {
+        return database.inTransaction(tx -> leases.current(tx, LEASE, clock.millis()));
+    }
+
     private List<RegistrationView> registrations(Transaction tx) {
         List<Registration> wanted = store.registrations(tx);
         if (wanted.isEmpty()) {

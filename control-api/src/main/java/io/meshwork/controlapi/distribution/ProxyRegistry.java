@@ -27,14 +27,19 @@ import java.util.Set;
 @Singleton
 public final class ProxyRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyRegistry.class);
+    /** Two traffic reports closer than this (a heartbeat, then an acknowledgement) count as one. */
+    private static final long MIN_TRAFFIC_WINDOW_MILLIS = 1000;
 
-    /** What a proxy says about itself. */
     /**
-     * @param cloudMap what the proxy asks of Cloud Map registration; null: nothing (a request made
-     *                 before is withdrawn)
+     * What a proxy says about itself.
+     *
+     * @param cloudMap    what the proxy asks of Cloud Map registration; null: nothing (a request made
+     *                    before is withdrawn)
+     * @param trafficJson its traffic report (checked), as JSON; null: none sent, the last one stays
      */
     public record Report(String proxyId, ResourceKey resource, String address, String runningVersion,
-                         String rejectedVersion, String rejectedReason, CloudMapRequest cloudMap, String ecsTaskArn) {
+                         String rejectedVersion, String rejectedReason, CloudMapRequest cloudMap, String ecsTaskArn,
+                         String trafficJson) {
     }
 
     /** A proxy's wish to be a Cloud Map instance of its node: its extra attributes and its app's health. */
@@ -51,12 +56,15 @@ public final class ProxyRegistry {
     private final io.meshwork.controlapi.store.CaStore caStore;
     private final io.meshwork.controlapi.store.CloudMapStore cloudMapStore;
     private final io.meshwork.controlapi.store.EcsTaskStore ecsTasks;
+    private final io.meshwork.controlapi.store.TrafficStore traffic;
     private int expiryRuns;
 
     ProxyRegistry(Database database, ProxyStore proxies, ChangeLog changeLog, SnapshotCache cache, Clock clock,
                   io.meshwork.controlapi.config.ControlApiSettings settings, io.meshwork.controlapi.store.CaStore caStore,
-                  io.meshwork.controlapi.store.CloudMapStore cloudMapStore, io.meshwork.controlapi.store.EcsTaskStore ecsTasks) {
+                  io.meshwork.controlapi.store.CloudMapStore cloudMapStore, io.meshwork.controlapi.store.EcsTaskStore ecsTasks,
+                  io.meshwork.controlapi.store.TrafficStore traffic) {
         this.ecsTasks = ecsTasks;
+        this.traffic = traffic;
         this.caStore = caStore;
         this.cloudMapStore = cloudMapStore;
         this.ttl = settings.proxyRegistrationTtl();
@@ -98,6 +106,7 @@ public final class ProxyRegistry {
             if (existing.isEmpty()) {
                 proxies.insert(tx, row);
                 cloudMap(tx, report);
+                traffic(tx, report, now);
                 changed = row.address() != null;
                 if (changed) {
                     changeLog.append(tx, row.mesh(), now);
@@ -110,6 +119,7 @@ public final class ProxyRegistry {
                 ProxyStore.Row before = existing.get();
                 proxies.update(tx, row);
                 cloudMap(tx, report);
+                traffic(tx, report, now);
                 changed = !java.util.Objects.equals(before.address(), row.address())
                         || !before.mesh().equals(row.mesh()) || !before.resourceName().equals(row.resourceName());
                 if (changed) {
@@ -135,6 +145,13 @@ public final class ProxyRegistry {
         String json = io.meshwork.controlapi.model.StrictJson.write(io.meshwork.controlapi.model.StrictJson.mapper()
                 .valueToTree(new java.util.TreeMap<>(report.cloudMap().attributes())));
         cloudMapStore.requestRegistration(tx, report.proxyId(), json, report.cloudMap().healthy());
+    }
+
+    /** In the report's own transaction, after the proxy's row: its latest traffic report, the one before kept. */
+    private void traffic(Transaction tx, Report report, long now) {
+        if (report.trafficJson() != null) {
+            traffic.put(tx, report.proxyId(), report.trafficJson(), now, MIN_TRAFFIC_WINDOW_MILLIS);
+        }
     }
 
     /** Removes a proxy at once (it is shutting down). */
@@ -201,6 +218,11 @@ public final class ProxyRegistry {
     /** The certificate most recently issued to a proxy, if any. */
     public Optional<io.meshwork.controlapi.store.CaStore.IssuedRow> certificate(String proxyId) {
         return database.inTransaction(tx -> caStore.latestFor(tx, proxyId));
+    }
+
+    /** The certificate most recently issued to each connected proxy (of one mesh, or all), by proxy id. */
+    public java.util.Map<String, io.meshwork.controlapi.store.CaStore.IssuedRow> certificates(String meshOrNull) {
+        return database.inTransaction(tx -> caStore.latestForConnected(tx, meshOrNull));
     }
 
     public List<ProxyStore.Row> list(String meshOrNull) {

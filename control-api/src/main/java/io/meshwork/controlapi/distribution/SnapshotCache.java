@@ -36,8 +36,8 @@ public final class SnapshotCache {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotCache.class);
     private static final long COALESCE_MILLIS = 10;
 
-    /** A compiled snapshot with its wire form. */
-    public record Compiled(ProxySnapshot snapshot, byte[] json) {
+    /** A compiled snapshot with its wire form, and when this replica first compiled its version. */
+    public record Compiled(ProxySnapshot snapshot, byte[] json, long compiledAtMillis) {
         public String version() {
             return snapshot.version();
         }
@@ -135,7 +135,7 @@ public final class SnapshotCache {
                 Compiled previous = state.snapshots.get(key);
                 // Keep the previous object when nothing changed, so its bytes are reused as they are.
                 fresh.put(key, previous != null && previous.version().equals(snapshot.version())
-                        ? previous : new Compiled(snapshot, SnapshotJson.write(snapshot)));
+                        ? previous : new Compiled(snapshot, SnapshotJson.write(snapshot), System.currentTimeMillis()));
             }));
             Map<ResourceKey, Compiled> old = state.snapshots;
             state.snapshots = fresh;

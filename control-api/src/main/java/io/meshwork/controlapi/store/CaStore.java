@@ -184,4 +184,25 @@ public final class CaStore {
             }
         });
     }
+
+    /** The certificate most recently issued to each connected proxy (of one mesh, or all), by proxy id. */
+    public java.util.Map<String, IssuedRow> latestForConnected(Transaction tx, String meshOrNull) {
+        return tx.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT i.serial, i.mesh_name, i.resource_kind, i.resource_name,"
+                    + " i.proxy_id, i.issued_at, i.not_after FROM issued_certificate i JOIN proxy p ON p.proxy_id = i.proxy_id"
+                    + (meshOrNull == null ? "" : " WHERE p.mesh_name = ?") + " ORDER BY i.issued_at")) {
+                if (meshOrNull != null) {
+                    ps.setString(1, meshOrNull);
+                }
+                java.util.Map<String, IssuedRow> out = new java.util.HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(5), new IssuedRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6), rs.getLong(7)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
 }

@@ -64,4 +64,18 @@ public final class Leases {
             }
         });
     }
+
+    /** Who holds a lease and until when (epoch ms), if anyone's is unexpired at {@code now}. */
+    public java.util.Optional<java.util.Map.Entry<String, Long>> current(Transaction tx, String name, long now) {
+        return tx.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT holder, expires_at FROM lease WHERE name = ? AND expires_at > ?")) {
+                ps.setString(1, name);
+                ps.setLong(2, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? java.util.Optional.of(java.util.Map.entry(rs.getString(1), rs.getLong(2)))
+                            : java.util.Optional.<java.util.Map.Entry<String, Long>>empty();
+                }
+            }
+        });
+    }
 }

@@ -101,6 +101,14 @@ class AuthenticationTest {
             } else if (name.equals(login)) {
                 assertTrue(response.statusCode() >= 400 && response.statusCode() < 500 && !response.body().contains("sessionToken"),
                         "a login without a signed GetCallerIdentity gets nothing: " + response.statusCode() + " " + response.body());
+            } else if (route.getUriMatchTemplate().toString().startsWith("/dashboard")) {
+                // The dashboard authenticates with its session cookie: without one it only says how to sign in.
+                int status = response.statusCode();
+                boolean helpPage = status == 200 && name.endsWith("/dashboard/signed-out");
+                boolean toHelp = status == 303 && "/dashboard/signed-out".equals(response.headers().firstValue("Location").orElse(null));
+                if (!(helpPage || toHelp || status == 401 || status == 404) || response.body().contains("meshName")) {
+                    notRefused.add(name + " -> " + status + " " + response.body());
+                }
             } else if (response.statusCode() != 403
                     || !"ForbiddenException".equals(response.headers().firstValue("x-amzn-ErrorType").orElse(null))) {
                 notRefused.add(name + " -> " + response.statusCode() + " " + response.body());
