@@ -292,8 +292,18 @@ class ControllerReconcileTest {
                 events("shop", "cart").toString());
 
         // The whole router deleted outside: the router and its route made again.
-        appMesh.deleteRoute(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop").routeName("api"));
-        appMesh.deleteVirtualRouter(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop"));
+        // (The controller may put a route back between the two deletes: delete until the router is gone.)
+        await("the router deleted outside Kubernetes", WAIT, () -> {
+            try {
+                for (var route : appMesh.listRoutes(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop")).routes()) {
+                    appMesh.deleteRoute(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop").routeName(route.routeName()));
+                }
+                appMesh.deleteVirtualRouter(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop"));
+                return true;
+            } catch (software.amazon.awssdk.services.appmesh.model.ResourceInUseException | NotFoundException e) {
+                return false;
+            }
+        });
         await("the router and its route made again", WAIT, () -> {
             try {
                 return appMesh.listRoutes(r -> r.meshName("shop-mesh").virtualRouterName("cart-router_shop")).routes().size() == 1;
