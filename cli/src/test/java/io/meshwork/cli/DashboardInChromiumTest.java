@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -79,7 +80,8 @@ class DashboardInChromiumTest {
         WebDriver browser = Chromium.start();
         try {
             browser.get(url);
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            // The page redraws every 2 s: an element found before a redraw is stale after it; look again.
+            WebDriverWait wait = (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class);
             wait.until(b -> b.getCurrentUrl().endsWith("/dashboard/"));
             assertFalse(browser.getCurrentUrl().contains("token="), "the token leaves the address bar");
             wait.until(b -> !b.findElements(By.cssSelector("g.vertex[data-id='virtualNode/frontend']")).isEmpty());
@@ -102,13 +104,13 @@ class DashboardInChromiumTest {
             assertNotEquals(first, moved);
             Chromium.screenshot(browser, "2-traffic-moved");
 
-            String proxies = browser.findElement(By.id("proxies")).getText();
+            String proxies = wait.until(b -> b.findElement(By.id("proxies")).getText());
             assertTrue(proxies.contains("frontend-1") && proxies.contains("up to date"), proxies);
-            WebElement refusing = browser.findElement(By.cssSelector("tr[data-proxy='catalog-v2-1']"));
-            assertTrue(refusing.getText().contains("certificate file cannot be read"), refusing.getText());
-            String health = browser.findElement(By.id("health")).getText();
+            String refusing = wait.until(b -> b.findElement(By.cssSelector("tr[data-proxy='catalog-v2-1']")).getText());
+            assertTrue(refusing.contains("certificate file cannot be read"), refusing);
+            String health = wait.until(b -> b.findElement(By.id("health")).getText());
             assertTrue(health.contains("h2 · healthy") && health.contains("1 refusing"), health);
-            String routes = browser.findElement(By.id("routes")).getText();
+            String routes = wait.until(b -> b.findElement(By.id("routes")).getText());
             assertTrue(routes.contains("catalog/canary"), routes);
 
             // The sign-in URL worked once: a second browser with no session lands on how to sign in.

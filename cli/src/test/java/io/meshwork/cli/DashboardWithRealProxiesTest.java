@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -124,7 +125,8 @@ class DashboardWithRealProxiesTest {
         try {
             browser.get(url);
             // Proxies report every 5 s; rates need two reports of each.
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            // The page redraws every 2 s: an element found before a redraw is stale after it; look again.
+            WebDriverWait wait = (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(StaleElementReferenceException.class);
             String first = wait.until(b -> {
                 List<WebElement> l = b.findElements(By.cssSelector("text.label[data-edge='" + EDGE + "']"));
                 return l.isEmpty() || !l.get(0).getText().matches("[1-9][\\d.]* rps · .*") ? null : l.get(0).getText();
@@ -137,7 +139,7 @@ class DashboardWithRealProxiesTest {
             });
             assertNotEquals(first, moved);
             Chromium.screenshot(browser, "real-proxies-2-moved");
-            String stats = browser.findElement(By.id("stats")).getText();
+            String stats = wait.until(b -> b.findElement(By.id("stats")).getText());
             assertTrue(stats.contains("virtualNode/orders") && stats.contains("inbound"), "the orders proxy's own view: " + stats);
         } finally {
             browser.quit();
