@@ -221,18 +221,6 @@ class ControllerReconcileTest {
         }
     }
 
-    private static void editSpec(AppMeshKind kind, String namespace, String name, java.util.function.Consumer<Map<String, Object>> change) {
-        var resources = cluster.client().genericKubernetesResources(kind.context());
-        (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).edit(r -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
-            change.accept(spec);
-            // The mock API server does not bump metadata.generation on spec changes as a real one does.
-            r.getMetadata().setGeneration(r.getMetadata().getGeneration() == null ? 2 : r.getMetadata().getGeneration() + 1);
-            return r;
-        });
-    }
-
     @Test
     void specChangesAreAppliedAndChangesMadeOutsideKubernetesAreRepaired() {
         shopMesh();
@@ -260,7 +248,7 @@ class ControllerReconcileTest {
         await("cart-router", WAIT, () -> arn(AppMeshKind.VIRTUAL_ROUTER, "shop", "cart-router"));
 
         // A spec change in Kubernetes reaches App Mesh.
-        editSpec(AppMeshKind.VIRTUAL_NODE, "shop", "cart", spec -> spec.put("serviceDiscovery",
+        cluster.editSpec(AppMeshKind.VIRTUAL_NODE, "shop", "cart", spec -> spec.put("serviceDiscovery",
                 Map.of("dns", Map.of("hostname", "cart-v2.shop.svc.cluster.local"))));
         await("the new hostname", WAIT, () -> appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("cart_shop"))
                 .virtualNode().spec().serviceDiscovery().dns().hostname().equals("cart-v2.shop.svc.cluster.local"));
@@ -270,7 +258,7 @@ class ControllerReconcileTest {
         });
 
         // A route removed from spec.routes is deleted; one added is created.
-        editSpec(AppMeshKind.VIRTUAL_ROUTER, "shop", "cart-router", spec -> spec.put("routes", List.of(Map.of("name", "api",
+        cluster.editSpec(AppMeshKind.VIRTUAL_ROUTER, "shop", "cart-router", spec -> spec.put("routes", List.of(Map.of("name", "api",
                 "httpRoute", Map.of("match", Map.of("prefix", "/api"), "action", Map.of("weightedTargets",
                         List.of(Map.of("virtualNodeRef", Map.of("name", "cart"), "weight", 1))))))));
         await("route api made and route all deleted", WAIT, () -> appMesh.listRoutes(r -> r.meshName("shop-mesh")
@@ -362,7 +350,7 @@ class ControllerReconcileTest {
                 condition(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", "message"));
         assertThrows(NotFoundException.class, () -> appMesh.describeVirtualNode(r -> r.meshName("shop-mesh").virtualNodeName("too-eager_shop")));
 
-        editSpec(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", spec -> spec.put("listeners", List.of(Map.of("portMapping",
+        cluster.editSpec(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", spec -> spec.put("listeners", List.of(Map.of("portMapping",
                 Map.of("port", 8080, "protocol", "http")))));
         await("fixed", WAIT, () -> "True".equals(condition(AppMeshKind.VIRTUAL_NODE, "shop", "too-eager", "status")));
     }

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import static io.meshwork.eks.support.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -289,17 +288,6 @@ spec:
         return get(path).path("spec");
     }
 
-    private static void editSpec(AppMeshKind kind, String name, Consumer<Map<String, Object>> change) {
-        cluster.client().genericKubernetesResources(kind.context()).inNamespace("p").withName(name).edit(r -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
-            change.accept(spec);
-            // The mock API server does not bump metadata.generation on spec changes as a real one does.
-            r.getMetadata().setGeneration(r.getMetadata().getGeneration() + 1);
-            return r;
-        });
-    }
-
     private static MeshObject object(AppMeshKind kind, String name) {
         GenericKubernetesResource r = cluster.get(kind, "p", name);
         return MeshObject.of(r);
@@ -355,13 +343,13 @@ spec:
         }
 
         // Fields removed from the object are removed from App Mesh, in a route as in a node.
-        editSpec(AppMeshKind.VIRTUAL_ROUTER, "r", spec -> {
+        cluster.editSpec(AppMeshKind.VIRTUAL_ROUTER, "p", "r", spec -> {
             @SuppressWarnings("unchecked")
             var route = (Map<String, Object>) ((List<Map<String, Object>>) spec.get("routes")).get(0).get("httpRoute");
             route.remove("retryPolicy");
             route.remove("timeout");
         });
-        editSpec(AppMeshKind.VIRTUAL_NODE, "be", spec -> spec.remove("logging"));
+        cluster.editSpec(AppMeshKind.VIRTUAL_NODE, "p", "be", spec -> spec.remove("logging"));
         await("retryPolicy gone", WAIT, () -> !spec("v20190125/meshes/pm/virtualRouter/r_p/routes/h").path("httpRoute").has("retryPolicy"));
         await("logging gone", WAIT, () -> !spec("v20190125/meshes/pm/virtualNodes/be_p").has("logging"));
 
@@ -378,7 +366,7 @@ spec:
     @Test
     void anUpdateTheApiRefusesIsNotObservedAndTheNextGoodSpecIsApplied() {
         long observed = object(AppMeshKind.VIRTUAL_NODE, "cm").status().path("observedGeneration").asLong();
-        editSpec(AppMeshKind.VIRTUAL_NODE, "cm", spec -> {
+        cluster.editSpec(AppMeshKind.VIRTUAL_NODE, "p", "cm", spec -> {
             @SuppressWarnings("unchecked")
             var listener = (Map<String, Object>) ((List<Map<String, Object>>) spec.get("listeners")).get(1);
             @SuppressWarnings("unchecked")
@@ -390,7 +378,7 @@ spec:
         assertEquals(observed, object(AppMeshKind.VIRTUAL_NODE, "cm").status().path("observedGeneration").asLong(),
                 "a refused spec is not observed");
 
-        editSpec(AppMeshKind.VIRTUAL_NODE, "cm", spec -> {
+        cluster.editSpec(AppMeshKind.VIRTUAL_NODE, "p", "cm", spec -> {
             @SuppressWarnings("unchecked")
             var listeners = (List<Map<String, Object>>) spec.get("listeners");
             @SuppressWarnings("unchecked")

@@ -67,6 +67,18 @@ public final class MockCluster implements AutoCloseable {
         return (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).get();
     }
 
+    /** Changes an object's spec as {@code kubectl edit} would, generation included (the mock does not bump it; a real API server does). */
+    public void editSpec(AppMeshKind kind, String namespace, String name, java.util.function.Consumer<Map<String, Object>> change) {
+        var resources = client.genericKubernetesResources(kind.context());
+        (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).edit(r -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
+            change.accept(spec);
+            r.getMetadata().setGeneration(r.getMetadata().getGeneration() == null ? 2 : r.getMetadata().getGeneration() + 1);
+            return r;
+        });
+    }
+
     public void delete(AppMeshKind kind, String namespace, String name) {
         var resources = client.genericKubernetesResources(kind.context());
         (kind.namespaced() ? resources.inNamespace(namespace) : resources).withName(name).delete();
