@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 
@@ -80,6 +81,10 @@ public final class HttpPipelines {
     }
 
     static void addHttp2(ChannelPipeline p, RequestPath path, long idleMillis) {
+        // Responses arrive while the upstream connection is read, one stream after another: their flushes
+        // become one write per event-loop turn instead of one per stream (flushed at the end of a read
+        // batch of this connection, or by a task queued behind the current one, never left pending).
+        p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         // Netty's HTTP/2 codec already limits RST floods, empty DATA frames and queued control frames.
         p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS) {
             @Override

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.meshwork.proxy.tls.SubjectNames;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.netty.handler.ssl.SslHandler;
@@ -63,6 +64,9 @@ final class UpstreamConnector implements UpstreamConnections {
         this.http2 = base(loop, channels, resolver).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                // Requests go out while a caller's connection is read, one stream after another: one
+                // write per event-loop turn for all of them, not one per stream.
+                ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().autoAckPingFrame(true).build());
                 ch.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
             }
