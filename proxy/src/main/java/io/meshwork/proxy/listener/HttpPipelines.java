@@ -5,6 +5,7 @@ import io.meshwork.proxy.http.HttpExchangeHandler;
 import io.meshwork.proxy.http.MalformedRequestHandler;
 import io.meshwork.proxy.http.RequestHeaderTimeoutHandler;
 import io.meshwork.proxy.http.RequestPath;
+import io.meshwork.proxy.http.StreamDeadlines;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -37,6 +38,8 @@ public final class HttpPipelines {
     static final long KEEP_ALIVE_MILLIS = 75_000;
     static final long HTTP2_IDLE_SECONDS = 300;
     static final int MAX_CONCURRENT_STREAMS = 1000;
+    /** HTTP/2 frames to and from HTTP objects; it keeps nothing per stream, so one serves every stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
 
     private HttpPipelines() {
     }
@@ -96,11 +99,13 @@ public final class HttpPipelines {
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .maxHeaderListSize(MAX_HEADER_SIZE))
                 .autoAckPingFrame(true).build());
+        // One timer for the time limits of all the connection's streams, not a task per stream.
+        StreamDeadlines deadlines = new StreamDeadlines();
         p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel stream) {
-                stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(true));
-                stream.pipeline().addLast("exchange", new HttpExchangeHandler(path, true));
+                stream.pipeline().addLast("http", STREAM_CODEC);
+                stream.pipeline().addLast("exchange", new HttpExchangeHandler(path, deadlines));
             }
         }));
     }
