@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -46,8 +47,8 @@ final class Exchange implements UpstreamAttempt.Listener {
     static final int MAX_REPLAY_BYTES = 64 * 1024;
     /** Body bytes held while no attempt is connected before the caller's reading pauses. */
     static final int MAX_HELD_BEFORE_CONNECT = 64 * 1024;
-    private static final String GRPC_TIMEOUT = "grpc-timeout";
-    private static final String GRPC_STATUS = "grpc-status";
+    private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
+    private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
     /** The connection (or HTTP/2 stream) the exchange arrived on, as the exchange needs it. */
     interface Downstream {

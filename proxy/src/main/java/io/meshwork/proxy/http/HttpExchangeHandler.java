@@ -17,20 +17,32 @@ import io.netty.util.ReferenceCountUtil;
 public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter implements Exchange.Downstream {
     private final RequestPath path;
     private final boolean http2Stream;
+    /** The connection's shared timer for an HTTP/2 stream; null when this handler has a timer of its own. */
+    private final StreamDeadlines shared;
     private ChannelHandlerContext ctx;
     private DeadlineTimer timer;
     private Exchange current;
     private boolean reading;
 
     public HttpExchangeHandler(RequestPath path, boolean http2Stream) {
+        this(path, http2Stream, null);
+    }
+
+    /** For one stream of an HTTP/2 connection whose streams share {@code deadlines}' timer. */
+    public HttpExchangeHandler(RequestPath path, StreamDeadlines deadlines) {
+        this(path, true, deadlines);
+    }
+
+    private HttpExchangeHandler(RequestPath path, boolean http2Stream, StreamDeadlines shared) {
         this.path = path;
         this.http2Stream = http2Stream;
+        this.shared = shared;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.timer = new DeadlineTimer(ctx.executor(), this::checkDeadlines);
+        this.timer = shared != null ? shared.timer(ctx.executor()) : new DeadlineTimer(ctx.executor(), this::checkDeadlines);
     }
 
     @Override
@@ -44,6 +56,9 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
                 return;
             }
             current = new Exchange(path, this, request, http2Stream);
+            if (shared != null) {
+                shared.watch(this);
+            }
             current.start();
             if (msg instanceof FullHttpMessage full) {
                 if (current != null) {
@@ -98,7 +113,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
         if (current != null) {
             current.downstreamGone();
         }
-        timer.cancel();
+        if (shared != null) {
+            shared.unwatch(this);
+        } else {
+            timer.cancel();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -132,16 +151,22 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
         // connecting): the connection reads again for its next request. The pipelining handler
         // pauses it again at once if it already holds too many.
         ctx.channel().config().setAutoRead(true);
-        if (http2Stream) {
-            // A stream carries one exchange: its timer goes now, or it would keep the closed stream
-            // (and all it references) on the heap until the timeout passed.
+        if (shared != null) {
+            // A stream carries one exchange: it leaves the connection's timer now, or the timer would
+            // keep the closed stream (and all it references) on the heap.
+            shared.unwatch(this);
+        } else if (http2Stream) {
+            // The same for a stream with a timer of its own: the timer goes now.
             timer.cancel();
         }
     }
 
     private void checkDeadlines() {
-        if (current != null) {
-            timer.fireBy(current.checkTimeouts(timer.now()));
-        }
+        timer.fireBy(checkTimeouts());
+    }
+
+    /** Handles whatever limit of the running exchange has passed; returns when to look again (0: nothing to watch). */
+    long checkTimeouts() {
+        return current == null ? 0 : current.checkTimeouts(timer.now());
     }
 }

@@ -70,11 +70,11 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         return channel != null;
     }
 
-    /** Takes a connection (a pooled one at once if there is one) and sends {@code head} with the body parts from {@code body}. */
+    /** Takes a connection (at once if one is ready: a pooled one, or a stream on an open HTTP/2 connection) and sends {@code head} with the body parts from {@code body}. */
     void start(HttpRequest head, ReplayableBody body, boolean http2, TlsContexts.Origination tls, boolean flush) {
-        Channel pooled = http2 ? null : connections.pooled(endpoint.address(), tls);
-        if (pooled != null) {
-            connected(pooled, head, body, flush);
+        Channel ready = connections.ready(endpoint.address(), http2, tls);
+        if (ready != null) {
+            connected(ready, head, body, flush);
             return;
         }
         connections.acquire(endpoint.address(), http2, stats, tls).addListener(f -> ready(f, head, body));

@@ -5,6 +5,7 @@ import io.meshwork.proxy.http.HttpExchangeHandler;
 import io.meshwork.proxy.http.MalformedRequestHandler;
 import io.meshwork.proxy.http.RequestHeaderTimeoutHandler;
 import io.meshwork.proxy.http.RequestPath;
+import io.meshwork.proxy.http.StreamDeadlines;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 
@@ -36,6 +38,8 @@ public final class HttpPipelines {
     static final long KEEP_ALIVE_MILLIS = 75_000;
     static final long HTTP2_IDLE_SECONDS = 300;
     static final int MAX_CONCURRENT_STREAMS = 1000;
+    /** HTTP/2 frames to and from HTTP objects; it keeps nothing per stream, so one serves every stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
 
     private HttpPipelines() {
     }
@@ -80,6 +84,10 @@ public final class HttpPipelines {
     }
 
     static void addHttp2(ChannelPipeline p, RequestPath path, long idleMillis) {
+        // Responses arrive while the upstream connection is read, one stream after another: their flushes
+        // become one write per event-loop turn instead of one per stream (flushed at the end of a read
+        // batch of this connection, or by a task queued behind the current one, never left pending).
+        p.addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         // Netty's HTTP/2 codec already limits RST floods, empty DATA frames and queued control frames.
         p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS) {
             @Override
@@ -91,11 +99,13 @@ public final class HttpPipelines {
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .maxHeaderListSize(MAX_HEADER_SIZE))
                 .autoAckPingFrame(true).build());
+        // One timer for the time limits of all the connection's streams, not a task per stream.
+        StreamDeadlines deadlines = new StreamDeadlines();
         p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel stream) {
-                stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(true));
-                stream.pipeline().addLast("exchange", new HttpExchangeHandler(path, true));
+                stream.pipeline().addLast("http", STREAM_CODEC);
+                stream.pipeline().addLast("exchange", new HttpExchangeHandler(path, deadlines));
             }
         }));
     }

@@ -17,6 +17,14 @@ public interface UpstreamConnections {
     Channel pooled(InetSocketAddress endpoint, TlsContexts.Origination tls);
 
     /**
+     * A channel ready for one exchange at once, or null (then {@link #acquire} waits for one): an
+     * idle pooled HTTP/1.1 connection, or a new stream on an HTTP/2 connection that is already open.
+     */
+    default Channel ready(InetSocketAddress endpoint, boolean http2, TlsContexts.Origination tls) {
+        return http2 ? null : pooled(endpoint, tls);
+    }
+
+    /**
      * A channel ready for one exchange: a pooled or new HTTP/1.1 connection, or a new HTTP/2 stream;
      * a connection it opens for it is counted in {@code stats}.
      */

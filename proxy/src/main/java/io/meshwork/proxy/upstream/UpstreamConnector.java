@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.meshwork.proxy.tls.SubjectNames;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.netty.handler.ssl.SslHandler;
@@ -39,6 +40,19 @@ final class UpstreamConnector implements UpstreamConnections {
     private static final int MAX_IDLE_PER_ENDPOINT = 64;
     /** The TLS settings a connection was opened with: reused only while they are the ones in force. */
     private static final io.netty.util.AttributeKey<TlsContexts.Origination> ORIGINATION = io.netty.util.AttributeKey.valueOf("meshwork.tls");
+    /** Opens the streams of one HTTP/2 connection: made once per connection, not once per stream. */
+    private static final io.netty.util.AttributeKey<Http2StreamChannelBootstrap> STREAMS = io.netty.util.AttributeKey.valueOf("meshwork.h2.streams");
+    /** HTTP/2 frames to and from HTTP objects; it keeps nothing per stream, so one serves every stream. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false);
+    /** The pipeline of every upstream HTTP/2 stream; shared, as it keeps nothing per stream either. */
+    private static final ChannelInitializer<Channel> STREAM_PIPELINE = new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel stream) {
+            stream.pipeline().addLast("http", STREAM_CODEC);
+            stream.pipeline().addLast(UpstreamResponseGuardHandler.NAME, new UpstreamResponseGuardHandler());
+            stream.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
+        }
+    };
 
     private final EventLoop loop;
     private final Bootstrap http1;
@@ -63,6 +77,9 @@ final class UpstreamConnector implements UpstreamConnections {
         this.http2 = base(loop, channels, resolver).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                // Requests go out while a caller's connection is read, one stream after another: one
+                // write per event-loop turn for all of them, not one per stream.
+                ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().autoAckPingFrame(true).build());
                 ch.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
             }
@@ -79,6 +96,41 @@ final class UpstreamConnector implements UpstreamConnections {
     @Override
     public Future<Channel> acquire(InetSocketAddress endpoint, boolean useHttp2, ConnectionStats stats, TlsContexts.Origination tls) {
         return useHttp2 ? openStream(endpoint, stats, tls) : http1(endpoint, stats, tls);
+    }
+
+    @Override
+    public Channel ready(InetSocketAddress endpoint, boolean useHttp2, TlsContexts.Origination tls) {
+        if (!useHttp2) {
+            return pooled(endpoint, tls);
+        }
+        Future<Channel> connection = (tls == null ? http2Connections : http2TlsConnections).get(endpoint);
+        if (connection == null || !connection.isSuccess()) {
+            return null;
+        }
+        Channel ch = connection.getNow();
+        if (!ch.isActive() || (tls != null && ch.attr(ORIGINATION).get() != tls)) {
+            return null; // acquire() replaces it
+        }
+        // On the connection's event loop the stream opens at once; anything else goes the slow way.
+        Future<Http2StreamChannel> opened = streams(ch).open();
+        if (opened.isDone()) {
+            return opened.isSuccess() ? opened.getNow() : null;
+        }
+        opened.addListener(f -> {
+            if (f.isSuccess()) {
+                ((Channel) f.getNow()).close();
+            }
+        });
+        return null;
+    }
+
+    private static Http2StreamChannelBootstrap streams(Channel connection) {
+        Http2StreamChannelBootstrap streams = connection.attr(STREAMS).get();
+        if (streams == null) {
+            streams = new Http2StreamChannelBootstrap(connection).handler(STREAM_PIPELINE);
+            connection.attr(STREAMS).set(streams);
+        }
+        return streams;
     }
 
     @Override
@@ -228,14 +280,7 @@ final class UpstreamConnector implements UpstreamConnections {
                 stream.tryFailure(f.cause());
                 return;
             }
-            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel stream) {
-                    stream.pipeline().addLast("http", new Http2StreamFrameToHttpObjectCodec(false));
-                    stream.pipeline().addLast(UpstreamResponseGuardHandler.NAME, new UpstreamResponseGuardHandler());
-                    stream.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
-                }
-            }).open().addListener(s -> {
+            streams((Channel) f.getNow()).open().addListener(s -> {
                         if (s.isSuccess()) {
                             stream.trySuccess((Channel) s.getNow());
                         } else {
