@@ -130,7 +130,7 @@ public final class ProxyMain {
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), admin);
                         }
                     }).bind(new InetSocketAddress(settings.localAddress(), settings.adminPort())).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a failed bind is Netty's NativeIoException, an IOException thrown unchecked
             System.err.println("meshwork proxy: cannot listen on the admin port " + settings.localAddress() + ":"
                     + settings.adminPort() + ": " + e.getMessage());
             System.exit(2);
