@@ -130,6 +130,8 @@ run_h2load haproxy http://127.0.0.44:8082/
 run_h2load nginx http://127.0.0.41:8082/
 peak_rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$client_pid/status")
 rss_after_kib=$(awk '/VmRSS/ {print $2}' "/proc/$client_pid/status")
+private_kib=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$client_pid/smaps_rollup")
+classes=$(jcmd "$client_pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.loadedClasses=/ {l=$2} /java.cls.sharedLoadedClasses=/ {s=$2} END {print l " from jars, " s " from class-data archives"}')
 
 ms() { # wrk latency like 1.23ms / 456.00us / 1.20s -> milliseconds
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
@@ -157,7 +159,8 @@ HAProxy ${h2rps[haproxy]} (h2 → h2), nginx ${h2rps[nginx]} (h2 → HTTP/1.1: n
 Meshwork ÷ HAProxy $(ratio "${h2rps[meshwork]}" "${h2rps[haproxy]}"), ÷ nginx $(ratio "${h2rps[meshwork]}" "${h2rps[nginx]}").
 
 Meshwork proxy (bin/proxy, JVM options: ${PROXY_JAVA_OPTS:-bin/proxy defaults}): peak resident memory (VmHWM) $((peak_rss_kib / 1024)) MiB
-over all these loads, $((rss_after_kib / 1024)) MiB resident at the end;
+over all these loads, $((rss_after_kib / 1024)) MiB resident and $((private_kib / 1024)) MiB private (smaps_rollup) at the end;
+classes loaded: ${classes};
 ready ${ready_client} ms and ${ready_meshed} ms after start (process start to /ready = 200, configuration from the control API).
 REPORT
 )
