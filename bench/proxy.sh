@@ -200,7 +200,7 @@ done
 
 peak_client=$(awk '/VmHWM/ {print $2}' "/proc/$client_pid/status"); peak_meshed=$(awk '/VmHWM/ {print $2}' "/proc/$meshed_pid/status")
 private_client=$(cat "$work/private-client" 2>/dev/null || echo 0); private_meshed=$(cat "$work/private-meshed" 2>/dev/null || echo 0)
-classes=$(jcmd "$client_pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.loadedClasses=/ {print $2}')
+classes=$(jcmd "$client_pid" PerfCounter.print 2>/dev/null | awk -F= '/java.cls.loadedClasses=/ {l=$2} /java.cls.sharedLoadedClasses=/ {s=$2} END {print l " from jars, " s " from class-data archives"}')
 
 # Allocation per HTTP/1.1 request, single hop: per-thread allocated bytes at the start and end of a recording.
 cat > "$work/alloc.jfc" <<'JFC'

@@ -36,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
 
 /**
  * Starts a Meshwork proxy for the virtual node or gateway named by {@code APPMESH_RESOURCE_ARN}:
@@ -48,10 +49,15 @@ public final class ProxyMain {
     }
 
     public static void main(String[] args) throws Exception {
+        run(System.getenv());
+    }
+
+    /** Runs a proxy configured by {@code env} (the process environment, or {@link CdsTraining}'s) until it is shut down. */
+    static void run(Map<String, String> env) throws Exception {
         try {
             // ENVOY_LOG_LEVEL is what App Mesh task definitions set for the Envoy image.
-            String level = System.getenv("PROXY_LOG_LEVEL");
-            ProcessLogging.configure(level != null ? level : System.getenv("ENVOY_LOG_LEVEL"));
+            String level = env.get("PROXY_LOG_LEVEL");
+            ProcessLogging.configure(level != null ? level : env.get("ENVOY_LOG_LEVEL"));
         } catch (IllegalArgumentException e) {
             System.err.println("meshwork proxy: " + e.getMessage());
             System.exit(2);
@@ -63,14 +69,14 @@ public final class ProxyMain {
         }
         ProxySettings settings;
         try {
-            settings = ProxySettings.fromEnvironment(System.getenv());
+            settings = ProxySettings.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
             System.err.println("meshwork proxy: " + e.getMessage());
             System.exit(2);
             return;
         }
         LOG.info("starting {}", settings);
-        var ignored = io.meshwork.proxy.settings.EnvoyEnvironment.ignored(System.getenv());
+        var ignored = io.meshwork.proxy.settings.EnvoyEnvironment.ignored(env);
         if (!ignored.isEmpty()) {
             LOG.warn("App Mesh Envoy settings this proxy does not support, ignored: {}", String.join(", ", ignored));
         }
@@ -104,7 +110,7 @@ public final class ProxyMain {
                 DnsServerAddressStreamProviders.platformDefault());
         UpstreamConnectors connectors = UpstreamConnectors.pooled(transport.sockets(), resolver);
         // Tracing from OTEL_* and App Mesh's ENABLE_ENVOY_*_TRACING; null (and free on the request path) when none is set.
-        ProxyTracing tracing = ProxyTracing.fromEnvironment(System.getenv(), settings.resource(), settings.proxyId());
+        ProxyTracing tracing = ProxyTracing.fromEnvironment(env, settings.resource(), settings.proxyId());
         ListenerManager listeners = new ListenerManager(settings, transport, boss, workers, active, clusters, connectors,
                 observer, metrics.traffic(), events, tracing);
         SnapshotApplier applier = new SnapshotApplier(settings.resource(), active, listeners, clusters, accessLog, metrics);
@@ -124,7 +130,7 @@ public final class ProxyMain {
                             ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), admin);
                         }
                     }).bind(new InetSocketAddress(settings.localAddress(), settings.adminPort())).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // a failed bind is Netty's NativeIoException, an IOException thrown unchecked
             System.err.println("meshwork proxy: cannot listen on the admin port " + settings.localAddress() + ":"
                     + settings.adminPort() + ": " + e.getMessage());
             System.exit(2);

@@ -16,21 +16,28 @@ final class ControlApiLogin {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final URI controlApi;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    // Made at the first login: a Meshwork key from the chain never logs in, and each client has a selector thread.
+    private HttpClient http;
 
     ControlApiLogin(URI controlApi) {
         this.controlApi = controlApi;
     }
 
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = ControlApiHttpClient.create(controlApi);
+        }
+        return http;
+    }
+
     AwsLogin.Parameters parameters() throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(controlApi.resolve(AwsLogin.PATH)).timeout(TIMEOUT)
+        HttpResponse<byte[]> response = http().send(HttpRequest.newBuilder(controlApi.resolve(AwsLogin.PATH)).timeout(TIMEOUT)
                 .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         return answer(response, AwsLogin.Parameters.class);
     }
 
     AwsLogin.Session login(AwsLogin login) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(controlApi.resolve(AwsLogin.PATH)).timeout(TIMEOUT)
+        HttpResponse<byte[]> response = http().send(HttpRequest.newBuilder(controlApi.resolve(AwsLogin.PATH)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(SnapshotJson.mapper().writeValueAsBytes(login))).build(),
                 HttpResponse.BodyHandlers.ofByteArray());

@@ -6,6 +6,7 @@ import io.meshwork.proxyapi.ProxyReport;
 import io.meshwork.proxyapi.SnapshotJson;
 import io.meshwork.proxyapi.TrafficReport;
 import io.meshwork.proxyapi.login.ControlApiCredentialsProvider;
+import io.meshwork.proxyapi.login.ControlApiHttpClient;
 import io.meshwork.proxyapi.login.SignedControlApiClient;
 
 import java.io.IOException;
@@ -47,11 +48,10 @@ public final class ControlPlaneClient {
     }
 
     private final ProxySettings settings;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
     private final ControlApiCredentialsProvider credentials;
     private final SignedControlApiClient calls;
-    private final EcsTaskMetadata ecsTask = EcsTaskMetadata.fromEnvironment(System.getenv(), http);
+    private final EcsTaskMetadata ecsTask;
 
     private volatile java.util.function.BooleanSupplier appHealthy = () -> true;
 
@@ -69,6 +69,8 @@ public final class ControlPlaneClient {
 
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
+        this.http = ControlApiHttpClient.create(settings.controlApi());
+        this.ecsTask = EcsTaskMetadata.fromEnvironment(System.getenv(), http);
         this.credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).listener(new LoginLog()).build();
         this.calls = new SignedControlApiClient(settings.controlApi(), settings.region(), credentials, http);
     }
