@@ -82,6 +82,7 @@ final class UpstreamConnector implements UpstreamConnections {
                 ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                 ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().autoAckPingFrame(true).build());
                 ch.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                ch.pipeline().addLast("errors", Http2ConnectionErrorHandler.INSTANCE);
             }
         });
     }
