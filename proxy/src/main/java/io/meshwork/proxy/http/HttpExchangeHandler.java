@@ -131,7 +131,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
         // The exchange may have paused reading (backpressure from its upstream, or a body held while
         // connecting): the connection reads again for its next request. The pipelining handler
         // pauses it again at once if it already holds too many.
-        ctx.channel().config().setAutoRead(true);
+        UpstreamAttempt.autoRead(ctx.channel(), true);
         if (http2Stream) {
             // A stream carries one exchange: its timer goes now, or it would keep the closed stream
             // (and all it references) on the heap until the timeout passed.
