@@ -526,7 +526,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         }
         long durationNanos = System.nanoTime() - startNanos;
         (meter != null ? meter : path.routing().unrouted()).request(status, durationNanos, bytesIn, bytesOut);
-        path.observer().completed(record(durationNanos));
+        if (path.observer().wants(flag)) {
+            path.observer().completed(record(durationNanos));
+        }
         if (trace != null) {
             trace.finished(status, flag.code(), bytesIn, bytesOut);
         }

@@ -174,7 +174,9 @@ public final class ClusterRuntime {
     public Listener listener(int port) {
         Cluster c = cluster;
         if (c != null && c.listeners() != null) {
-            for (Listener l : c.listeners()) {
+            List<Listener> listeners = c.listeners();
+            for (int i = 0; i < listeners.size(); i++) { // indexed: no iterator on the request path
+                Listener l = listeners.get(i);
                 if (l.port() == port) {
                     return l;
                 }
