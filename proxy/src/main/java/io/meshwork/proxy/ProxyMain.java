@@ -11,6 +11,8 @@ import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.tls.WorkloadIdentity;
 import io.meshwork.proxy.health.HealthProbe;
 import io.meshwork.proxy.observability.ExchangeObserver;
+import io.meshwork.proxy.observability.ExchangeRecord;
+import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.listener.ListenerManager;
 import io.meshwork.proxy.listener.Transport;
 import io.meshwork.proxy.observability.AccessLogWriter;
@@ -93,9 +95,17 @@ public final class ProxyMain {
 
         ProxyMetrics metrics = new ProxyMetrics(settings.resource().mesh(), settings.resource().kind(), settings.resource().name());
         AccessLogWriter accessLog = new AccessLogWriter(metrics);
-        ExchangeObserver observer = record -> {
-            metrics.completed(record);
-            accessLog.completed(record);
+        ExchangeObserver observer = new ExchangeObserver() {
+            @Override
+            public void completed(ExchangeRecord record) {
+                metrics.completed(record);
+                accessLog.completed(record);
+            }
+
+            @Override
+            public boolean wants(ResponseFlag flags) {
+                return metrics.wants(flags) || accessLog.wants(flags);
+            }
         };
         ActiveConfig active = new ActiveConfig();
         ResilienceEvents events = new ResilienceLog(metrics);

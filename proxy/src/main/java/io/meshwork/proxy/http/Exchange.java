@@ -11,7 +11,6 @@ import io.meshwork.proxy.resilience.RetryDecision;
 import io.meshwork.proxy.routing.RouteDecision;
 import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.UpstreamConnections;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -232,7 +231,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     @Override
     public void attemptConnected(UpstreamAttempt connected) {
         if (!requestDone) {
-            ctx.channel().config().setAutoRead(connected.writable());
+            UpstreamAttempt.autoRead(ctx.channel(), connected.writable());
             if (!http2Stream) {
                 ctx.read();
             }
@@ -263,10 +262,10 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (now != null) {
             attempt.write(now, last && !downstream.reading());
             if (!last && !attempt.writable()) {
-                ctx.channel().config().setAutoRead(false);
+                UpstreamAttempt.autoRead(ctx.channel(), false);
             }
         } else if (!connected && body.heldBytes() > MAX_HELD_BEFORE_CONNECT) {
-            ctx.channel().config().setAutoRead(false);
+            UpstreamAttempt.autoRead(ctx.channel(), false);
         }
     }
 
@@ -308,7 +307,7 @@ final class Exchange implements UpstreamAttempt.Listener {
         status = code;
         upstreamReusable = target.http2() || HttpUtil.isKeepAlive(upstreamResponse);
         ctx.write(ForwardedHeaders.head(ForwardedHeaders.downstreamResponse(upstreamResponse, http2Stream, keepAlive,
-                request.protocolVersion())));
+                request.protocolVersion())), ctx.voidPromise());
     }
 
     @Override
@@ -325,7 +324,7 @@ final class Exchange implements UpstreamAttempt.Listener {
             responseDone = true;
             finish(part, keepAlive);
         } else {
-            ctx.write(part);
+            ctx.write(part, ctx.voidPromise());
             if (!ctx.channel().isWritable()) {
                 from.readResponses(false);
             }
@@ -340,7 +339,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     @Override
     public void upstreamWritable(boolean writable) {
         if (writable && !requestDone && !finished) {
-            ctx.channel().config().setAutoRead(true);
+            UpstreamAttempt.autoRead(ctx.channel(), true);
             if (!http2Stream) {
                 ctx.read();
             }
@@ -528,7 +527,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         }
         long durationNanos = System.nanoTime() - startNanos;
         (meter != null ? meter : path.routing().unrouted()).request(status, durationNanos, bytesIn, bytesOut);
-        path.observer().completed(record(durationNanos));
+        if (path.observer().wants(flag)) {
+            path.observer().completed(record(durationNanos));
+        }
         if (trace != null) {
             trace.finished(status, flag.code(), bytesIn, bytesOut);
         }
@@ -536,17 +537,20 @@ final class Exchange implements UpstreamAttempt.Listener {
             downstream.exchangeEnded(this);
         } else {
             // The rest of the request body is read and dropped, whatever paused reading for it.
-            ctx.channel().config().setAutoRead(true);
+            UpstreamAttempt.autoRead(ctx.channel(), true);
         }
         // Otherwise the response goes out before the request ended: the rest of the body is read and
         // dropped, and the connection goes on (or closes) when its last part arrives.
-        ChannelFuture written = lastWrite == null ? null : ctx.writeAndFlush(lastWrite);
-        if (!connectionStays || !responseDone) {
-            if (written == null) {
+        boolean closes = !connectionStays || !responseDone;
+        if (lastWrite == null) {
+            if (closes) {
                 ctx.close();
-            } else {
-                written.addListener(ChannelFutureListener.CLOSE);
             }
+        } else if (closes) {
+            ctx.writeAndFlush(lastWrite).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            // Nothing waits on this write: a failure closes the connection through the pipeline.
+            ctx.writeAndFlush(lastWrite, ctx.voidPromise());
         }
     }
 

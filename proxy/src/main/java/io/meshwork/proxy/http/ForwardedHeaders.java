@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -129,18 +130,48 @@ final class ForwardedHeaders {
         }
         String connection = h.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
-            for (String token : connection.split(",")) {
-                String name = token.trim();
-                // A message's framing and its Host are end to end whatever Connection claims: a request
-                // that names Content-Length there would otherwise reach the app without its length,
-                // and its body would be read as a second, smuggled request.
-                if (!END_TO_END.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                    h.remove(name);
-                }
+            int start = 0;
+            while (start <= connection.length()) {
+                int comma = connection.indexOf(',', start);
+                int end = comma < 0 ? connection.length() : comma;
+                removeNamed(h, connection, start, end);
+                start = end + 1;
             }
         }
         for (AsciiString name : HOP_BY_HOP) {
             h.remove(name);
         }
+    }
+
+    /** Removes the header a Connection token names (between {@code start} and {@code end}), unless it must stay. */
+    private static void removeNamed(HttpHeaders h, String connection, int start, int end) {
+        while (start < end && connection.charAt(start) <= ' ') {
+            start++;
+        }
+        while (end > start && connection.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        if (start == end) {
+            return;
+        }
+        // The usual tokens, without a substring: keep-alive is hop-by-hop anyway, close names a header like any token.
+        if (isToken(connection, start, end, "keep-alive")) {
+            return;
+        }
+        if (isToken(connection, start, end, "close")) {
+            h.remove(HttpHeaderValues.CLOSE);
+            return;
+        }
+        String name = connection.substring(start, end);
+        // A message's framing and its Host are end to end whatever Connection claims: a request
+        // that names Content-Length there would otherwise reach the app without its length,
+        // and its body would be read as a second, smuggled request.
+        if (!END_TO_END.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            h.remove(name);
+        }
+    }
+
+    private static boolean isToken(String s, int start, int end, String token) {
+        return end - start == token.length() && s.regionMatches(true, start, token, 0, token.length());
     }
 }

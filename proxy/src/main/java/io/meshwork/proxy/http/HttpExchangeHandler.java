@@ -150,7 +150,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
         // The exchange may have paused reading (backpressure from its upstream, or a body held while
         // connecting): the connection reads again for its next request. The pipelining handler
         // pauses it again at once if it already holds too many.
-        ctx.channel().config().setAutoRead(true);
+        UpstreamAttempt.autoRead(ctx.channel(), true);
         if (shared != null) {
             // A stream carries one exchange: it leaves the connection's timer now, or the timer would
             // keep the closed stream (and all it references) on the heap.

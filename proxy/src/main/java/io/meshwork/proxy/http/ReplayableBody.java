@@ -1,6 +1,7 @@
 package io.meshwork.proxy.http;
 
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,13 @@ import java.util.List;
  */
 final class ReplayableBody {
     private final int limit;
-    private final List<HttpContent> parts = new ArrayList<>(2);
+    /** Made on the first part kept: most requests have no body to keep. */
+    private List<HttpContent> parts;
+    /**
+     * The body ended with {@link LastHttpContent#EMPTY_LAST_CONTENT} (every bodiless request):
+     * a flag rather than a list entry, as it is the same shared object for every request.
+     */
+    private boolean emptyEnd;
     private boolean keeping;
     private int bytes;
 
@@ -38,17 +45,23 @@ final class ReplayableBody {
      * when none is connected (the part waits here).
      */
     HttpContent add(HttpContent part, boolean attemptConnected) {
+        if (part == LastHttpContent.EMPTY_LAST_CONTENT) {
+            if (keeping || !attemptConnected) {
+                emptyEnd = true;
+            }
+            return attemptConnected ? part : null;
+        }
         int size = part.content().readableBytes();
         if (keeping && bytes + size > limit) {
             stopKeeping(attemptConnected);
         }
         if (keeping) {
-            parts.add(part);
+            keep(part);
             bytes += size;
             return attemptConnected ? part.retainedDuplicate() : null;
         }
         if (!attemptConnected) {
-            parts.add(part);
+            keep(part);
             bytes += size;
             return null;
         }
@@ -60,21 +73,44 @@ final class ReplayableBody {
      * the next retry), or the parts that waited (handed over: they are sent once).
      */
     List<HttpContent> forNewAttempt() {
-        List<HttpContent> out = new ArrayList<>(parts.size());
+        if (parts == null || parts.isEmpty()) {
+            if (!emptyEnd) {
+                return List.of();
+            }
+            emptyEnd = keeping;
+            return List.of(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        List<HttpContent> out = new ArrayList<>(parts.size() + 1);
         if (keeping) {
-            parts.forEach(p -> out.add(p.retainedDuplicate()));
+            for (HttpContent p : parts) {
+                out.add(p.retainedDuplicate());
+            }
         } else {
             out.addAll(parts);
             parts.clear();
             bytes = 0;
         }
+        if (emptyEnd) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            emptyEnd = keeping;
+        }
         return out;
     }
 
     void release() {
-        parts.forEach(HttpContent::release);
-        parts.clear();
+        if (parts != null) {
+            parts.forEach(HttpContent::release);
+            parts.clear();
+        }
+        emptyEnd = false;
         bytes = 0;
+    }
+
+    private void keep(HttpContent part) {
+        if (parts == null) {
+            parts = new ArrayList<>(2);
+        }
+        parts.add(part);
     }
 
     /** The body outgrew the limit: what was kept either went to the attempt already, or still waits for one. */

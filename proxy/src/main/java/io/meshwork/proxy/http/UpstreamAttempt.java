@@ -101,11 +101,12 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         channel = ch;
         relay = UpstreamRelayHandler.of(ch);
         relay.attach(this);
-        ch.config().setAutoRead(true);
-        ch.write(head);
+        autoRead(ch, true);
+        // Nothing waits on these writes: a failure reaches the relay through the pipeline, as the attempt's failure.
+        ch.write(head, ch.voidPromise());
         List<HttpContent> parts = body.forNewAttempt();
-        for (HttpContent part : parts) {
-            ch.write(part);
+        for (int i = 0; i < parts.size(); i++) {
+            ch.write(parts.get(i), ch.voidPromise());
         }
         if (flush) {
             ch.flush();
@@ -118,9 +119,9 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
     /** Writes the next body part; flushes when asked (the caller coalesces flushes per read batch). */
     void write(HttpContent part, boolean flush) {
         if (flush) {
-            channel.writeAndFlush(part);
+            channel.writeAndFlush(part, channel.voidPromise());
         } else {
-            channel.write(part);
+            channel.write(part, channel.voidPromise());
         }
     }
 
@@ -137,7 +138,14 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
     /** Stops or resumes reading the response (backpressure from the caller). */
     void readResponses(boolean read) {
         if (channel != null) {
-            channel.config().setAutoRead(read);
+            autoRead(channel, read);
+        }
+    }
+
+    /** Sets auto-read only when it changes: the setting is an atomic swap, and this runs for every exchange. */
+    static void autoRead(Channel ch, boolean read) {
+        if (ch.config().isAutoRead() != read) {
+            ch.config().setAutoRead(read);
         }
     }
 
@@ -157,7 +165,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
             if (reusable) {
                 // Backpressure from a slow caller may have paused it; an idle pooled connection must read,
                 // or the upstream closing it (or stray bytes) would go unnoticed until it is reused.
-                channel.config().setAutoRead(true);
+                autoRead(channel, true);
             }
             connections.release(channel, reusable);
         }

@@ -94,6 +94,12 @@ public final class AccessLogWriter implements ExchangeObserver {
         }
     }
 
+    /** Every request while an access log is configured; none otherwise. */
+    @Override
+    public boolean wants(ResponseFlag flags) {
+        return sink != null;
+    }
+
     @Override
     public void completed(ExchangeRecord record) {
         Sink current = sink;

@@ -92,6 +92,12 @@ public final class ProxyMetrics implements ExchangeObserver, ResilienceEvents {
         return Counter.builder().name(name).help(help).constLabels(proxy).labelNames(labelNames).withoutExemplars().register(registry);
     }
 
+    /** Only local responses are counted here (requests by edge are counted by their {@link TrafficMeter}). */
+    @Override
+    public boolean wants(ResponseFlag flags) {
+        return flags != ResponseFlag.NONE;
+    }
+
     @Override
     public void completed(ExchangeRecord r) {
         if (r.flags() == ResponseFlag.NONE) {

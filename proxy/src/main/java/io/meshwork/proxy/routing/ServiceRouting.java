@@ -12,6 +12,8 @@ import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
 import io.meshwork.proxyapi.WeightedTarget;
 
+import java.util.List;
+
 
 /**
  * Routes a request addressed to a virtual service: the service's port, the first route that
@@ -28,7 +30,9 @@ final class ServiceRouting {
             return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "virtual service " + service.name() + " has no port "
                     + (port == null ? "(none given)" : port) + "; it listens on " + service.ports().keySet());
         }
-        for (RouteRuntime route : servicePort.routes()) {
+        List<RouteRuntime> routes = servicePort.routes();
+        for (int i = 0; i < routes.size(); i++) { // indexed: no iterator on the request path
+            RouteRuntime route = routes.get(i);
             if (!route.matcher().matches(request, host)) {
                 continue;
             }

@@ -40,6 +40,8 @@ public final class ClusterRuntime {
     private final LongSupplier nanoClock;
     private final RetryBudget budget;
     private final Map<Integer, PortUpstream> ports = new ConcurrentHashMap<>();
+    /** The entry of {@link #ports} last asked for (entries are never replaced or removed). */
+    private volatile PortUpstream lastPort;
     private volatile Cluster cluster;
     private volatile List<InetAddress> resolved = List.of();
     private volatile List<Instance> addresses = List.of();
@@ -140,7 +142,14 @@ public final class ClusterRuntime {
 
     /** The node's instances at {@code port}, with their state. */
     public Upstream port(int port) {
-        return ports.computeIfAbsent(port, PortUpstream::new);
+        // The last port asked for, checked first: no Integer box and no map lookup for the usual single port.
+        PortUpstream last = lastPort;
+        if (last != null && last.port == port) {
+            return last;
+        }
+        PortUpstream upstream = ports.computeIfAbsent(port, PortUpstream::new);
+        lastPort = upstream;
+        return upstream;
     }
 
     /** Every instance state this proxy keeps, by port (for /clusters and health checks). */
@@ -165,7 +174,9 @@ public final class ClusterRuntime {
     public Listener listener(int port) {
         Cluster c = cluster;
         if (c != null && c.listeners() != null) {
-            for (Listener l : c.listeners()) {
+            List<Listener> listeners = c.listeners();
+            for (int i = 0; i < listeners.size(); i++) { // indexed: no iterator on the request path
+                Listener l = listeners.get(i);
                 if (l.port() == port) {
                     return l;
                 }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -69,7 +68,7 @@ final class UpstreamConnector implements UpstreamConnections {
         this.http1 = base(loop, channels, resolver).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast("http", new HttpClientCodec(8192, 65536, 65536));
+                ch.pipeline().addLast("http", UpstreamHttp1Codec.forUpstream());
                 ch.pipeline().addLast(UpstreamResponseGuardHandler.NAME, new UpstreamResponseGuardHandler());
                 ch.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
             }

@@ -18,6 +18,9 @@ public interface UpstreamConnectors {
     static UpstreamConnectors pooled(ChannelFactory<? extends SocketChannel> channels,
                                      AddressResolverGroup<? extends SocketAddress> resolver) {
         Map<EventLoop, UpstreamConnector> byLoop = new ConcurrentHashMap<>();
-        return loop -> byLoop.computeIfAbsent(loop, l -> new UpstreamConnector(l, channels, resolver));
+        return loop -> {
+            UpstreamConnector connector = byLoop.get(loop); // no capturing lambda per request once it exists
+            return connector != null ? connector : byLoop.computeIfAbsent(loop, l -> new UpstreamConnector(l, channels, resolver));
+        };
     }
 }

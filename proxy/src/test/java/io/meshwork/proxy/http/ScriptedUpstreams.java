@@ -4,6 +4,7 @@ import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.ConnectionStats;
 import io.meshwork.proxy.upstream.UpstreamConnections;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
+import io.meshwork.proxy.upstream.UpstreamHttp1Codec;
 import io.meshwork.proxy.upstream.UpstreamRelayHandler;
 import io.meshwork.proxy.upstream.UpstreamResponseGuardHandler;
 import io.netty.buffer.ByteBuf;
@@ -12,7 +13,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 
@@ -101,7 +101,7 @@ final class ScriptedUpstreams implements UpstreamConnectors, UpstreamConnections
         }
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
-        ch.pipeline().addLast("http", new HttpClientCodec(8192, 65536, 65536));
+        ch.pipeline().addLast("http", UpstreamHttp1Codec.forUpstream());
         ch.pipeline().addLast(UpstreamResponseGuardHandler.NAME, new UpstreamResponseGuardHandler());
         ch.pipeline().addLast(UpstreamRelayHandler.NAME, new UpstreamRelayHandler());
         handedOut = new Connection(endpoint, ch);

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
@@ -60,7 +59,7 @@ class UpstreamResponseGuardHandlerTest {
     }
 
     private EmbeddedChannel channel() {
-        EmbeddedChannel ch = new EmbeddedChannel(new HttpClientCodec(8192, 65536, 65536), new UpstreamResponseGuardHandler(),
+        EmbeddedChannel ch = new EmbeddedChannel(UpstreamHttp1Codec.forUpstream(), new UpstreamResponseGuardHandler(),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
