@@ -19,6 +19,7 @@
 #   * allocation per HTTP/1.1 request: a JFR recording of jdk.ThreadAllocationStatistics only, at the end
 #     (JFR loads classes into the proxy, so it runs after the memory figures are taken).
 # Usage: bench/proxy.sh [--seconds 10] [--warmup 30] [--rounds 3] [--out FILE]
+#   BENCH_HOLD=1 keeps everything up to poke at by hand; BENCH_PROFILE_ONLY=1 records a JFR profile of the egress proxy.
 # Needs: nginx haproxy wrk h2load (apt-get install nginx haproxy wrk nghttp2-client), python3, a JDK's jstat/jcmd/jfr
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -110,6 +111,15 @@ sample_memory "$meshed_pid" "$work/private-meshed" & pids+=($!)
 if [ -n "${BENCH_HOLD:-}" ]; then   # keep everything running to poke at it by hand
   echo "bench: everything is up (work dir $work, client proxy pid $client_pid); Ctrl-C ends it" >&2
   sleep infinity & pids+=($!); wait $!
+fi
+
+if [ -n "${BENCH_PROFILE_ONLY:-}" ]; then   # a JFR profile of the warmed egress proxy under single-hop load
+  wrk -t2 -c64 -d"$warmup"s -H "Host: direct.bench.local" http://127.0.0.31:15001/ >/dev/null
+  jcmd "$client_pid" JFR.start name=profile settings=profile >/dev/null
+  wrk -t2 -c64 -d"$seconds"s -H "Host: direct.bench.local" http://127.0.0.31:15001/
+  jcmd "$client_pid" JFR.stop name=profile filename=/tmp/proxy-profile.jfr >/dev/null
+  echo "bench: profile in /tmp/proxy-profile.jfr (jfr print --events jdk.ExecutionSample, or JDK Mission Control)" >&2
+  exit 0
 fi
 
 # The processes each target's CPU is counted over.
