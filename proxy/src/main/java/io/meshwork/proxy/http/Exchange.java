@@ -231,7 +231,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     @Override
     public void attemptConnected(UpstreamAttempt connected) {
         if (!requestDone) {
-            UpstreamAttempt.autoRead(ctx.channel(), connected.writable());
+            AutoRead.set(ctx.channel(), connected.writable());
             if (!http2Stream) {
                 ctx.read();
             }
@@ -262,10 +262,10 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (now != null) {
             attempt.write(now, last && !downstream.reading());
             if (!last && !attempt.writable()) {
-                UpstreamAttempt.autoRead(ctx.channel(), false);
+                AutoRead.set(ctx.channel(), false);
             }
         } else if (!connected && body.heldBytes() > MAX_HELD_BEFORE_CONNECT) {
-            UpstreamAttempt.autoRead(ctx.channel(), false);
+            AutoRead.set(ctx.channel(), false);
         }
     }
 
@@ -339,7 +339,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     @Override
     public void upstreamWritable(boolean writable) {
         if (writable && !requestDone && !finished) {
-            UpstreamAttempt.autoRead(ctx.channel(), true);
+            AutoRead.set(ctx.channel(), true);
             if (!http2Stream) {
                 ctx.read();
             }
@@ -537,7 +537,7 @@ final class Exchange implements UpstreamAttempt.Listener {
             downstream.exchangeEnded(this);
         } else {
             // The rest of the request body is read and dropped, whatever paused reading for it.
-            UpstreamAttempt.autoRead(ctx.channel(), true);
+            AutoRead.set(ctx.channel(), true);
         }
         // Otherwise the response goes out before the request ended: the rest of the body is read and
         // dropped, and the connection goes on (or closes) when its last part arrives.

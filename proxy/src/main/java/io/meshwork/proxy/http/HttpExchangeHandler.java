@@ -16,27 +16,22 @@ import io.netty.util.ReferenceCountUtil;
  */
 public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter implements Exchange.Downstream {
     private final RequestPath path;
-    private final boolean http2Stream;
-    /** The connection's shared timer for an HTTP/2 stream; null when this handler has a timer of its own. */
+    /** The connection's timer when this handler serves an HTTP/2 stream; null on an HTTP/1.1 connection (a timer of its own). */
     private final StreamDeadlines shared;
     private ChannelHandlerContext ctx;
     private DeadlineTimer timer;
     private Exchange current;
     private boolean reading;
 
-    public HttpExchangeHandler(RequestPath path, boolean http2Stream) {
-        this(path, http2Stream, null);
+    /** For an HTTP/1.1 connection. */
+    public HttpExchangeHandler(RequestPath path) {
+        this(path, null);
     }
 
     /** For one stream of an HTTP/2 connection whose streams share {@code deadlines}' timer. */
     public HttpExchangeHandler(RequestPath path, StreamDeadlines deadlines) {
-        this(path, true, deadlines);
-    }
-
-    private HttpExchangeHandler(RequestPath path, boolean http2Stream, StreamDeadlines shared) {
         this.path = path;
-        this.http2Stream = http2Stream;
-        this.shared = shared;
+        this.shared = deadlines;
     }
 
     @Override
@@ -55,7 +50,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
                 ctx.close();
                 return;
             }
-            current = new Exchange(path, this, request, http2Stream);
+            current = new Exchange(path, this, request, shared != null);
             if (shared != null) {
                 shared.watch(this);
             }
@@ -150,14 +145,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
         // The exchange may have paused reading (backpressure from its upstream, or a body held while
         // connecting): the connection reads again for its next request. The pipelining handler
         // pauses it again at once if it already holds too many.
-        UpstreamAttempt.autoRead(ctx.channel(), true);
+        AutoRead.set(ctx.channel(), true);
         if (shared != null) {
             // A stream carries one exchange: it leaves the connection's timer now, or the timer would
             // keep the closed stream (and all it references) on the heap.
             shared.unwatch(this);
-        } else if (http2Stream) {
-            // The same for a stream with a timer of its own: the timer goes now.
-            timer.cancel();
         }
     }
 

@@ -101,7 +101,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         channel = ch;
         relay = UpstreamRelayHandler.of(ch);
         relay.attach(this);
-        autoRead(ch, true);
+        AutoRead.set(ch, true);
         // Nothing waits on these writes: a failure reaches the relay through the pipeline, as the attempt's failure.
         ch.write(head, ch.voidPromise());
         List<HttpContent> parts = body.forNewAttempt();
@@ -138,14 +138,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
     /** Stops or resumes reading the response (backpressure from the caller). */
     void readResponses(boolean read) {
         if (channel != null) {
-            autoRead(channel, read);
-        }
-    }
-
-    /** Sets auto-read only when it changes: the setting is an atomic swap, and this runs for every exchange. */
-    static void autoRead(Channel ch, boolean read) {
-        if (ch.config().isAutoRead() != read) {
-            ch.config().setAutoRead(read);
+            AutoRead.set(channel, read);
         }
     }
 
@@ -165,7 +158,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
             if (reusable) {
                 // Backpressure from a slow caller may have paused it; an idle pooled connection must read,
                 // or the upstream closing it (or stray bytes) would go unnoticed until it is reused.
-                autoRead(channel, true);
+                AutoRead.set(channel, true);
             }
             connections.release(channel, reusable);
         }

@@ -84,7 +84,7 @@ public final class HttpPipelines {
         p.addLast("header-timeout", new RequestHeaderTimeoutHandler(FIRST_REQUEST_MILLIS, keepAliveMillis));
         p.addLast("malformed", new MalformedRequestHandler(path));
         p.addLast("continue", new HttpServerExpectContinueHandler());
-        p.addLast("exchange", new HttpExchangeHandler(path, false));
+        p.addLast("exchange", new HttpExchangeHandler(path));
     }
 
     static void addHttp2(ChannelPipeline p, RequestPath path, long idleMillis) {

@@ -104,15 +104,11 @@ final class UpstreamConnector implements UpstreamConnections {
             return pooled(endpoint, tls);
         }
         Future<Channel> connection = (tls == null ? http2Connections : http2TlsConnections).get(endpoint);
-        if (connection == null || !connection.isSuccess()) {
-            return null;
-        }
-        Channel ch = connection.getNow();
-        if (!ch.isActive() || (tls != null && ch.attr(ORIGINATION).get() != tls)) {
-            return null; // acquire() replaces it
+        if (connection == null || !usable(connection, tls)) {
+            return null; // acquire() waits for it, or replaces it
         }
         // On the connection's event loop the stream opens at once; anything else goes the slow way.
-        Future<Http2StreamChannel> opened = streams(ch).open();
+        Future<Http2StreamChannel> opened = streams(connection.getNow()).open();
         if (opened.isDone()) {
             return opened.isSuccess() ? opened.getNow() : null;
         }
@@ -122,6 +118,15 @@ final class UpstreamConnector implements UpstreamConnections {
             }
         });
         return null;
+    }
+
+    /** An HTTP/2 connection that is open, with the TLS policy asked for (a policy change must not reuse it). */
+    private static boolean usable(Future<Channel> connection, TlsContexts.Origination tls) {
+        if (!connection.isSuccess()) {
+            return false;
+        }
+        Channel ch = connection.getNow();
+        return ch.isActive() && (tls == null || ch.attr(ORIGINATION).get() == tls);
     }
 
     private static Http2StreamChannelBootstrap streams(Channel connection) {
@@ -253,8 +258,7 @@ final class UpstreamConnector implements UpstreamConnections {
     private Future<Channel> openStream(InetSocketAddress endpoint, ConnectionStats stats, TlsContexts.Origination tls) {
         Map<SocketAddress, Future<Channel>> connections = tls == null ? http2Connections : http2TlsConnections;
         Future<Channel> connection = connections.get(endpoint);
-        if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()
-                || (tls != null && connection.getNow().attr(ORIGINATION).get() != tls)))) {
+        if (connection == null || (connection.isDone() && !usable(connection, tls))) {
             Promise<Channel> connecting = loop.newPromise();
             connect(http2, endpoint, tls).addListener(f -> {
                 if (f.isSuccess()) {

@@ -227,7 +227,7 @@ class HttpExchangeHandlerKeepAliveTest {
             if (expectContinue) {
                 caller.pipeline().addLast(new io.netty.handler.codec.http.HttpServerExpectContinueHandler());
             }
-            caller.pipeline().addLast(new HttpExchangeHandler(path, false));
+            caller.pipeline().addLast(new HttpExchangeHandler(path));
         }
     }
 

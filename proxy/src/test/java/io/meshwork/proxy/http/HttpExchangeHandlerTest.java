@@ -312,7 +312,7 @@ class HttpExchangeHandlerTest {
             caller.config().setAllocator(alloc);
             caller.freezeTime();
             caller.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024), new Http1PipeliningHandler(),
-                    new MalformedRequestHandler(path), new HttpExchangeHandler(path, false));
+                    new MalformedRequestHandler(path), new HttpExchangeHandler(path));
         }
         caller.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
     }
