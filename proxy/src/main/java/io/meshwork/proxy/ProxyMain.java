@@ -82,14 +82,22 @@ public final class ProxyMain {
         if (!ignored.isEmpty()) {
             LOG.warn("App Mesh Envoy settings this proxy does not support, ignored: {}", String.join(", ", ignored));
         }
-        Transport transport = Transport.detect();
-        if (settings.mode() == ProxySettings.Mode.SIDECAR && (!transport.epoll() || !io.meshwork.proxy.capture.OriginalDestination.available())) {
-            LOG.error("sidecar mode cannot read where redirected connections were going (native epoll {}, libc {}): inbound"
-                    + " connections go to the first listener and outbound ones are routed by Host only, so TCP backends and"
-                    + " pass-through break. Cause: {}", transport.epoll() ? "loaded" : "missing",
-                    io.meshwork.proxy.capture.OriginalDestination.available() ? "loaded" : "missing",
-                    transport.epoll() ? "libc could not be loaded through JNA" : String.valueOf(io.netty.channel.epoll.Epoll.unavailabilityCause()));
+        Transport transport;
+        try {
+            transport = Transport.fromEnvironment(env.get("PROXY_TRANSPORT"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("meshwork proxy: " + e.getMessage());
+            System.exit(2);
+            return;
         }
+        if (settings.mode() == ProxySettings.Mode.SIDECAR && (!transport.nativeSockets() || !io.meshwork.proxy.capture.OriginalDestination.available())) {
+            LOG.error("sidecar mode cannot read where redirected connections were going (native sockets {}, libc {}): inbound"
+                    + " connections go to the first listener and outbound ones are routed by Host only, so TCP backends and"
+                    + " pass-through break. Cause: {}", transport.nativeSockets() ? "loaded" : "missing",
+                    io.meshwork.proxy.capture.OriginalDestination.available() ? "loaded" : "missing",
+                    transport.nativeSockets() ? "libc could not be loaded through JNA" : String.valueOf(io.netty.channel.epoll.Epoll.unavailabilityCause()));
+        }
+        LOG.info("transport: {}", transport.kind());
         EventLoopGroup boss = transport.group(1);
         EventLoopGroup workers = transport.group(Math.max(1, Runtime.getRuntime().availableProcessors()));
 

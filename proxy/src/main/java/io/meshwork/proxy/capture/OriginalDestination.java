@@ -4,7 +4,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
 import io.netty.channel.Channel;
-import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.UnixChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +19,8 @@ import java.util.Arrays;
  * dialled (outbound) or the app port a caller dialled (inbound). Linux keeps it in the
  * connection's NAT state and gives it out through {@code getsockopt(SO_ORIGINAL_DST)}
  * (IPv6: {@code IP6T_SO_ORIGINAL_DST}), the call Envoy's {@code original_dst} listener filter
- * makes. Netty has no API for it, so libc's getsockopt is called through JNA on the epoll
- * channel's file descriptor.
+ * makes. Netty has no API for it, so libc's getsockopt is called through JNA on the native
+ * (epoll or io_uring) channel's file descriptor.
  */
 public final class OriginalDestination {
     private static final Logger LOG = LoggerFactory.getLogger(OriginalDestination.class);
@@ -41,26 +41,26 @@ public final class OriginalDestination {
     private OriginalDestination() {
     }
 
-    /** Whether original destinations can be read here (Linux with libc; the channel must be epoll's). */
+    /** Whether original destinations can be read here (Linux with libc; the channel must be a native one). */
     public static boolean available() {
         return LIBC != null;
     }
 
     /**
      * The original destination of an accepted connection, or null when it has none: it was not
-     * redirected (a direct connection to the proxy's port), the channel is not a native epoll
-     * channel, or the platform cannot tell. Once a namespace has nat rules, connection tracking
+     * redirected (a direct connection to the proxy's port), the channel is not a native (epoll or
+     * io_uring) channel, or the platform cannot tell. Once a namespace has nat rules, connection tracking
      * answers for every connection, and a direct one's "original" destination is the proxy's own
      * address: that is no destination either (passing it through would loop back to the proxy).
      */
     public static InetSocketAddress of(Channel channel) {
-        if (LIBC == null || !(channel instanceof EpollSocketChannel epoll) || !(channel.localAddress() instanceof InetSocketAddress local)) {
+        if (LIBC == null || !(channel instanceof UnixChannel unix) || !(channel.localAddress() instanceof InetSocketAddress local)) {
             return null;
         }
         boolean ipv6 = local.getAddress() instanceof Inet6Address;
         byte[] sockaddr = new byte[ipv6 ? SOCKADDR_IN6 : SOCKADDR_IN];
         IntByReference length = new IntByReference(sockaddr.length);
-        int fd = epoll.fd().intValue();
+        int fd = unix.fd().intValue();
         if (LIBC.getsockopt(fd, ipv6 ? SOL_IPV6 : SOL_IP, SO_ORIGINAL_DST, sockaddr, length) != 0) {
             return null; // ENOENT: no NAT entry, the connection was not redirected
         }

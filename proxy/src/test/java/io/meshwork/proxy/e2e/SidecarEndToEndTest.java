@@ -91,7 +91,9 @@ class SidecarEndToEndTest {
         net.exec(taskB, Map.of(), "ip", "addr", "add", B6 + "/64", "dev", taskB + "t", "nodad");
         proxyInit(taskB, Map.of("APPMESH_APP_PORTS", "8080,9090,5432", "APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2",
                 "APPMESH_ENABLE_IPV6", "1"));
-        proxy(taskB, "mesh/" + MESH + "/virtualNode/b", classpath);
+        // B's proxy runs on the default transport (io_uring where the kernel allows it), A's on epoll
+        // (PROXY_TRANSPORT, as where seccomp refuses io_uring): both must read original destinations.
+        proxy(taskB, "mesh/" + MESH + "/virtualNode/b", classpath, Map.of());
 
         // Task A: a stand-in credentials endpoint on 169.254.170.2 (as ECS has), its rules, its proxy.
         net.exec(taskA, Map.of(), "ip", "addr", "add", "169.254.170.2/32", "dev", "lo");
@@ -99,7 +101,7 @@ class SidecarEndToEndTest {
         net.exec(taskA, Map.of(), "ip", "addr", "add", A6 + "/64", "dev", taskA + "t", "nodad");
         proxyInit(taskA, Map.of("APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2", "APPMESH_EGRESS_IGNORED_PORTS", "17777",
                 "APPMESH_ENABLE_IPV6", "1"));
-        proxy(taskA, "mesh/" + MESH + "/virtualNode/a", classpath);
+        proxy(taskA, "mesh/" + MESH + "/virtualNode/a", classpath, Map.of("PROXY_TRANSPORT", "epoll"));
 
         for (String task : new String[]{taskA, taskB}) {
             eventually(Duration.ofSeconds(60), () -> assertEquals(0, healthCheck(task).exitCode(), "the App Mesh health check passes in " + task));
@@ -135,6 +137,14 @@ class SidecarEndToEndTest {
             assertEquals(egressBefore + 1, requests(taskA, "egress"), "A's app's call went through A's proxy");
             assertEquals(ingressBefore + 1, requests(taskB, "ingress"), "and arrived through B's proxy");
         }
+    }
+
+    @Test
+    void eachProxyRunsOnTheTransportItWasGiven() throws IOException {
+        assertTrue(Files.readString(work.resolve("proxy-" + taskA + ".log")).contains("transport: EPOLL"));
+        String b = Files.readString(work.resolve("proxy-" + taskB + ".log"));
+        // Where the kernel refuses io_uring the proxy says so and falls back: then the rest of this class tests epoll twice.
+        assertTrue(b.contains(io.netty.channel.uring.IoUring.isAvailable() ? "transport: IO_URING" : "io_uring is not available here"), b);
     }
 
     @Test
@@ -304,8 +314,8 @@ class SidecarEndToEndTest {
         assertEquals(0, r.exitCode(), r.output());
     }
 
-    private void proxy(String ns, String resource, String classpath) throws IOException {
-        Map<String, String> env = new HashMap<>();
+    private void proxy(String ns, String resource, String classpath, Map<String, String> settings) throws IOException {
+        Map<String, String> env = new HashMap<>(settings);
         env.put("APPMESH_RESOURCE_ARN", resource);
         env.put("PROXY_CONTROL_API_URL", "http://" + NetworkNamespaces.BRIDGE_ADDRESS + ":" + plane.endpoint().getPort());
         env.put("AWS_ACCESS_KEY_ID", ControlPlane.KEY_ID);
