@@ -7,6 +7,7 @@
 #   HTTP/2:      h2load -> proxy -> app (h2c)
 # How (bench/README.md has the why):
 #   * every Meshwork listener is warmed for --warmup seconds (default 30) before anything is measured,
+#     then every target runs once for 5 s unrecorded (switching loads recompiles shared code once more),
 #     so the JIT compiles outside the windows; GC and JIT compile time inside each window are reported;
 #   * --rounds rounds (default 3); round 2 runs the targets in reverse order, so each target runs first
 #     and last once; every figure is the median with the spread (min-max) over the rounds, and every
@@ -195,9 +196,17 @@ for ref in http://127.0.0.41:8080/ http://127.0.0.44:8080/ http://127.0.0.42:808
 load h2load 16 5 http://127.0.0.44:8082/ - >/dev/null
 
 raw="$work/raw.tsv"   # round key requests rps p50 p99 cpu_us_per_request gc_ms jit_ms
-for round in $(seq 1 "$rounds"); do
+# Round 0 is one more warm-up: every target once, 5 s each, nothing recorded. Loading one path after another
+# changes the type profiles the JIT compiled the shared request code for, and the first switches
+# deoptimise and recompile it inside the windows; after one pass the proxies run code compiled for the mix.
+for round in $(seq 0 "$rounds"); do
   order=("${targets[@]}")
-  if [ $((round % 2)) -eq 0 ]; then order=(); for ((i = ${#targets[@]} - 1; i >= 0; i--)); do order+=("${targets[i]}"); done; fi
+  if [ $((round % 2)) -eq 0 ] && [ "$round" -gt 0 ]; then order=(); for ((i = ${#targets[@]} - 1; i >= 0; i--)); do order+=("${targets[i]}"); done; fi
+  if [ "$round" -eq 0 ]; then
+    echo "== warm-up pass: every target 5 s, not recorded" >&2
+    for target in "${order[@]}"; do read -r key tool c url host <<< "$target"; load "$tool" "$c" 5 "$url" "$host" >/dev/null; done
+    continue
+  fi
   echo "== round $round of $rounds" >&2
   for target in "${order[@]}"; do
     read -r key tool c url host <<< "$target"
