@@ -96,8 +96,9 @@ for _ in 1 2 3; do
 done
 start_proxy client 127.0.0.31; client_pid=$proxy_pid; ready_ms 127.0.0.31 "$(date +%s%N)" >/dev/null
 start_proxy app-meshed 127.0.0.32; meshed_pid=$proxy_pid; ready_ms 127.0.0.32 "$(date +%s%N)" >/dev/null
-# The egress proxy again on epoll (PROXY_TRANSPORT=epoll, what runs where seccomp refuses io_uring), for the transport comparison.
-start_proxy client 127.0.0.34 epoll; epoll_pid=$proxy_pid; ready_ms 127.0.0.34 "$(date +%s%N)" >/dev/null
+# The egress proxy again on io_uring (PROXY_TRANSPORT=io_uring, opt-in), for the transport comparison.
+start_proxy client 127.0.0.34 io_uring; uring_pid=$proxy_pid; ready_ms 127.0.0.34 "$(date +%s%N)" >/dev/null
+grep -q "transport: IO_URING" "$work/proxy-client-34.log" || echo "bench: io_uring is not available here; meshwork-uring runs on epoll" >&2
 transport=$(sed -n 's/.*transport: \([A-Z_]*\).*/\1/p' "$work/proxy-client-31.log" | head -n 1)
 
 # Memory of both proxies, sampled every second from here on: peak private memory (kB) per proxy.
@@ -132,7 +133,7 @@ procs_of() { # KEY
   case "$1" in
     direct*) echo "" ;;
     meshwork-path) echo "$client_pid $meshed_pid" ;;
-    meshwork-epoll*) echo "$epoll_pid" ;;
+    meshwork-uring*) echo "$uring_pid" ;;
     meshwork*) echo "$client_pid" ;;
     nginx-chain) echo "$(workers "${master[chain-out]}") $(workers "${master[chain-in]}")" ;;
     nginx*) workers "${master[single]}" ;;
@@ -159,7 +160,7 @@ targets=(
   "h1/meshwork wrk 64 http://127.0.0.31:15001/ direct.bench.local"
   "h1/nginx wrk 64 http://127.0.0.41:8080/ -"
   "h1/haproxy wrk 64 http://127.0.0.44:8080/ -"
-  "h1/meshwork-epoll wrk 64 http://127.0.0.34:15001/ direct.bench.local"
+  "h1/meshwork-uring wrk 64 http://127.0.0.34:15001/ direct.bench.local"
   "path/meshwork-path wrk 64 http://127.0.0.31:15001/ meshed.bench.local"
   "path/nginx-chain wrk 64 http://127.0.0.42:8080/ -"
   "c1/direct-1 wrk 1 http://127.0.1.31:9000/ -"
@@ -170,7 +171,7 @@ targets=(
   "h2/meshwork-h2 h2load 16 http://127.0.0.31:15001/ h2.bench.local"
   "h2/haproxy-h2 h2load 16 http://127.0.0.44:8082/ -"
   "h2/nginx-h2 h2load 16 http://127.0.0.41:8082/ -"
-  "h2/meshwork-epoll-h2 h2load 16 http://127.0.0.34:15001/ h2.bench.local"
+  "h2/meshwork-uring-h2 h2load 16 http://127.0.0.34:15001/ h2.bench.local"
 )
 load() { # TOOL CONNECTIONS SECONDS URL HOST -> "requests rps p50_ms p99_ms"
   local tool=$1 c=$2 s=$3 url=$4 host=$5 result
@@ -190,7 +191,7 @@ echo "== warm-up: each Meshwork path ${warmup} s, each reference 5 s" >&2
 load wrk 64 "$warmup" http://127.0.0.31:15001/ direct.bench.local >/dev/null
 load wrk 64 "$warmup" http://127.0.0.31:15001/ meshed.bench.local >/dev/null
 load h2load 16 "$warmup" http://127.0.0.31:15001/ h2.bench.local >/dev/null
-load wrk 64 "$warmup" http://127.0.0.34:15001/ direct.bench.local >/dev/null   # the epoll proxy
+load wrk 64 "$warmup" http://127.0.0.34:15001/ direct.bench.local >/dev/null   # the io_uring proxy
 load h2load 16 "$warmup" http://127.0.0.34:15001/ h2.bench.local >/dev/null
 for ref in http://127.0.0.41:8080/ http://127.0.0.44:8080/ http://127.0.0.42:8080/; do load wrk 64 5 "$ref" - >/dev/null; done
 load h2load 16 5 http://127.0.0.44:8082/ - >/dev/null
@@ -270,7 +271,7 @@ summary=$(awk -F'\t' -v rounds="$rounds" '
   END {
     print "| target | req/s | p50 ms | p99 ms | proxy CPU µs/req | GC ms | JIT ms |"
     print "|---|---:|---:|---:|---:|---:|---:|"
-    n = split("direct meshwork nginx haproxy meshwork-path nginx-chain direct-1 meshwork-1 nginx-1 haproxy-1 direct-h2 meshwork-h2 haproxy-h2 nginx-h2 meshwork-epoll meshwork-epoll-h2", k, " ")
+    n = split("direct meshwork nginx haproxy meshwork-path nginx-chain direct-1 meshwork-1 nginx-1 haproxy-1 direct-h2 meshwork-h2 haproxy-h2 nginx-h2 meshwork-uring meshwork-uring-h2", k, " ")
     for (i = 1; i <= n; i++) printf "| %s | %s | %s | %s | %s | %s | %s |\n", k[i], stat(k[i], 4), stat(k[i], 5), stat(k[i], 6), stat(k[i], 7), stat(k[i], 8), stat(k[i], 9)
     print ""
     print "| goal | measured (median, min–max over the rounds) |"
@@ -281,7 +282,7 @@ summary=$(awk -F'\t' -v rounds="$rounds" '
     print "| mesh path ≥ 1.0× two nginx in a chain | " ratio("meshwork-path", "nginx-chain", 4, 0) " |"
     print "| HTTP/2 h2 → h2 ≥ 0.9× HAProxy | " ratio("meshwork-h2", "haproxy-h2", 4, 0) " |"
     print "| p99 at 64 connections ≤ 1.3× HAProxy'"'"'s | " ratio("meshwork", "haproxy", 6, 0) " |"
-    print "| the default transport ÷ PROXY_TRANSPORT=epoll: HTTP/1.1 req/s; CPU µs/req; HTTP/2 req/s | " ratio("meshwork", "meshwork-epoll", 4, 0) "; " ratio("meshwork", "meshwork-epoll", 7, 0) "; " ratio("meshwork-h2", "meshwork-epoll-h2", 4, 0) " |"
+    print "| PROXY_TRANSPORT=io_uring ÷ the default epoll: HTTP/1.1 req/s; CPU µs/req; HTTP/2 req/s | " ratio("meshwork-uring", "meshwork", 4, 0) "; " ratio("meshwork-uring", "meshwork", 7, 0) "; " ratio("meshwork-uring-h2", "meshwork-h2", 4, 0) " |"
     print "| p99 added at one connection ≤ HAProxy'"'"'s (ms over direct: Meshwork / HAProxy / nginx) | " added("meshwork-1", 6) " / " added("haproxy-1", 6) " / " added("nginx-1", 6) " |"
   }' "$raw")
 range() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {if (NR == 1) print a[1]; else printf "%s (%s–%s)", a[int((NR + 1) / 2)], a[1], a[NR]}'; }
@@ -289,7 +290,7 @@ report=$(cat <<REPORT
 Proxy benchmark, $(date +%F), $(nproc) cores; load generators, app and proxies share them. Each Meshwork path warmed
 ${warmup} s first; then ${rounds} rounds of ${seconds} s per target (round 2 in reverse order); medians with (min–max).
 nginx $(nginx -v 2>&1 | sed 's#.*/##'), HAProxy $(haproxy -v | head -1 | awk '{print $3}'), Meshwork bin/proxy (JVM options: ${PROXY_JAVA_OPTS:-the launcher defaults}, $(java -version 2>&1 | head -1);
-transport ${transport:-?}; meshwork-epoll is a second egress proxy with PROXY_TRANSPORT=epoll).
+transport ${transport:-?}; meshwork-uring is a second egress proxy with PROXY_TRANSPORT=io_uring).
 HTTP/2: h2load 16 connections × 10 streams; Meshwork and HAProxy h2 → h2, nginx h2 → HTTP/1.1 (it cannot proxy h2).
 
 $summary

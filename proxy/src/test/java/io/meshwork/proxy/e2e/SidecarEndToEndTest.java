@@ -91,9 +91,8 @@ class SidecarEndToEndTest {
         net.exec(taskB, Map.of(), "ip", "addr", "add", B6 + "/64", "dev", taskB + "t", "nodad");
         proxyInit(taskB, Map.of("APPMESH_APP_PORTS", "8080,9090,5432", "APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2",
                 "APPMESH_ENABLE_IPV6", "1"));
-        // B's proxy runs on the default transport (io_uring where the kernel allows it), A's on epoll
-        // (PROXY_TRANSPORT, as where seccomp refuses io_uring): both must read original destinations.
-        proxy(taskB, "mesh/" + MESH + "/virtualNode/b", classpath, Map.of());
+        // B's proxy runs on io_uring (PROXY_TRANSPORT), A's on the default epoll: both must read original destinations.
+        proxy(taskB, "mesh/" + MESH + "/virtualNode/b", classpath, Map.of("PROXY_TRANSPORT", "io_uring"));
 
         // Task A: a stand-in credentials endpoint on 169.254.170.2 (as ECS has), its rules, its proxy.
         net.exec(taskA, Map.of(), "ip", "addr", "add", "169.254.170.2/32", "dev", "lo");
@@ -101,7 +100,7 @@ class SidecarEndToEndTest {
         net.exec(taskA, Map.of(), "ip", "addr", "add", A6 + "/64", "dev", taskA + "t", "nodad");
         proxyInit(taskA, Map.of("APPMESH_EGRESS_IGNORED_IP", "169.254.169.254,169.254.170.2", "APPMESH_EGRESS_IGNORED_PORTS", "17777",
                 "APPMESH_ENABLE_IPV6", "1"));
-        proxy(taskA, "mesh/" + MESH + "/virtualNode/a", classpath, Map.of("PROXY_TRANSPORT", "epoll"));
+        proxy(taskA, "mesh/" + MESH + "/virtualNode/a", classpath, Map.of());
 
         for (String task : new String[]{taskA, taskB}) {
             eventually(Duration.ofSeconds(60), () -> assertEquals(0, healthCheck(task).exitCode(), "the App Mesh health check passes in " + task));

@@ -9,8 +9,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class TransportTest {
     @Test
     void unsetMeansTheBestThePlatformHas() {
-        assertEquals(IoUring.isAvailable() ? Transport.Kind.IO_URING : Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO,
-                Transport.fromEnvironment(null).kind());
+        assertEquals(Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO, Transport.fromEnvironment(null).kind());
         assertEquals(Transport.detect().kind(), Transport.fromEnvironment(" ").kind());
     }
 
