@@ -191,7 +191,8 @@ echo "== warm-up: each Meshwork path ${warmup} s, each reference 5 s" >&2
 load wrk 64 "$warmup" http://127.0.0.31:15001/ direct.bench.local >/dev/null
 load wrk 64 "$warmup" http://127.0.0.31:15001/ meshed.bench.local >/dev/null
 load h2load 16 "$warmup" http://127.0.0.31:15001/ h2.bench.local >/dev/null
-load wrk 64 "$warmup" http://127.0.0.34:15001/ direct.bench.local >/dev/null   # the io_uring proxy
+load wrk 64 "$warmup" http://127.0.0.34:15001/ direct.bench.local >/dev/null   # the io_uring proxy, with the mesh path's
+load wrk 64 5 http://127.0.0.34:15001/ meshed.bench.local >/dev/null           # load too, so its JIT profiles match the stock one's
 load h2load 16 "$warmup" http://127.0.0.34:15001/ h2.bench.local >/dev/null
 for ref in http://127.0.0.41:8080/ http://127.0.0.44:8080/ http://127.0.0.42:8080/; do load wrk 64 5 "$ref" - >/dev/null; done
 load h2load 16 5 http://127.0.0.44:8082/ - >/dev/null
