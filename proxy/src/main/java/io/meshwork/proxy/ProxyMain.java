@@ -95,7 +95,9 @@ public final class ProxyMain {
                     + " connections go to the first listener and outbound ones are routed by Host only, so TCP backends and"
                     + " pass-through break. Cause: {}", transport.nativeSockets() ? "loaded" : "missing",
                     io.meshwork.proxy.capture.OriginalDestination.available() ? "loaded" : "missing",
-                    transport.nativeSockets() ? "libc could not be loaded through JNA" : String.valueOf(io.netty.channel.epoll.Epoll.unavailabilityCause()));
+                    transport.nativeSockets() ? "libc could not be loaded through JNA"
+                            : io.netty.channel.epoll.Epoll.isAvailable() ? "PROXY_TRANSPORT=nio"
+                            : String.valueOf(io.netty.channel.epoll.Epoll.unavailabilityCause()));
         }
         LOG.info("transport: {}", transport.kind());
         EventLoopGroup boss = transport.group(1);

@@ -21,6 +21,7 @@ import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,7 @@ public record Transport(Kind kind, ChannelFactory<? extends ServerChannel> serve
         if (name == null || name.isBlank()) {
             return detect();
         }
-        switch (name.trim().toLowerCase()) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "epoll":
                 if (Epoll.isAvailable()) {
                     return epoll();
