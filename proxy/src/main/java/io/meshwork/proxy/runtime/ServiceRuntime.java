@@ -3,13 +3,24 @@ package io.meshwork.proxy.runtime;
 import java.util.Map;
 
 /** A virtual service the proxy routes to, by port. */
-public record ServiceRuntime(String name, Map<Integer, ServicePortRuntime> ports, ServicePortRuntime portless) {
-    /**
-     * {@code portless} is what a request without a port is for: the service's only port, else 80
-     * (worked out once here rather than for every request).
-     */
+public final class ServiceRuntime {
+    private final String name;
+    private final Map<Integer, ServicePortRuntime> ports;
+    /** What a request without a port is for: the service's only port, else 80 (worked out once, not per request). */
+    private final ServicePortRuntime portless;
+
     public ServiceRuntime(String name, Map<Integer, ServicePortRuntime> ports) {
-        this(name, ports, ports.size() == 1 ? ports.values().iterator().next() : ports.get(80));
+        this.name = name;
+        this.ports = ports;
+        this.portless = ports.size() == 1 ? ports.values().iterator().next() : ports.get(80);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Map<Integer, ServicePortRuntime> ports() {
+        return ports;
     }
 
     /**
@@ -18,5 +29,10 @@ public record ServiceRuntime(String name, Map<Integer, ServicePortRuntime> ports
      */
     public ServicePortRuntime port(Integer requestedPort) {
         return requestedPort != null ? ports.get(requestedPort) : portless;
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceRuntime[" + name + ", ports " + ports.keySet() + "]";
     }
 }
