@@ -93,6 +93,9 @@ class Ec2InstallTest {
                         .listeners(l -> l.portMapping(p -> p.port(8000).protocol("http")))
                         .serviceDiscovery(d -> d.dns(dns -> dns.hostname(address)))));
             }
+            // The kernel reports pages of a file written moments ago (the install's archive) as dirty until they are
+            // written back; written back, the archive's pages are what any later start maps.
+            Command.run("sync").check();
             // Local mode: on a shared test machine the proxy keeps to an address of its own, no iptables.
             proxy = start(bin.resolve("meshwork-proxy"), java, Map.of(
                     "APPMESH_RESOURCE_ARN", "mesh/installed/virtualNode/app", "PROXY_MODE", "local",
@@ -108,6 +111,11 @@ class Ec2InstallTest {
             try (Stream<Path> saved = Files.list(host.resolve("var/lib/meshwork/proxy"))) {
                 assertTrue(saved.findAny().isPresent(), "the proxy saved its configuration");
             }
+            // The class-data archive the install made is mapped where it was made for: its read-only part stays
+            // clean, shared by every proxy on the host, instead of rewritten (relocated) into private memory.
+            ArchiveMapping archive = ArchiveMapping.of(started.pid(), "proxy.jsa");
+            assertTrue(archive.readOnlyBytes() > 1024 * 1024, () -> "the archive's read-only part is mapped as such: " + archive);
+            assertEquals(0, archive.readOnlyDirtyBytes(), () -> "nothing of the archive's read-only part is rewritten: " + archive);
         } finally {
             stop(proxy);
             stop(controlApi);
@@ -156,6 +164,32 @@ class Ec2InstallTest {
             return c.getResponseCode() == 200;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** A process's mappings of one file from /proc/PID/smaps: the read-only ones' size and their privately written pages. */
+    record ArchiveMapping(long readOnlyBytes, long readOnlyDirtyBytes, List<String> mappings) {
+        static ArchiveMapping of(long pid, String fileName) throws IOException {
+            long size = 0;
+            long dirty = 0;
+            List<String> mappings = new ArrayList<>();
+            boolean inFile = false;
+            boolean readOnly = false;
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 5 && f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                    inFile = f.length >= 6 && f[f.length - 1].endsWith("/" + fileName);
+                    readOnly = f[1].startsWith("r-");
+                    if (inFile) {
+                        mappings.add(f[0] + " " + f[1]);
+                    }
+                } else if (inFile && readOnly && f[0].equals("Size:")) {
+                    size += Long.parseLong(f[1]) * 1024;
+                } else if (inFile && readOnly && f[0].equals("Private_Dirty:")) {
+                    dirty += Long.parseLong(f[1]) * 1024;
+                }
+            }
+            return new ArchiveMapping(size, dirty, mappings);
         }
     }
 
