@@ -50,8 +50,15 @@ public final class ProxyMain {
     private ProxyMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        run(System.getenv());
+    public static void main(String[] args) {
+        try {
+            run(System.getenv());
+        } catch (Throwable e) {
+            // The event loops are running by now and are not daemons: without an exit a proxy that failed to
+            // start would hang on, serving nothing, and never be restarted by its orchestrator.
+            LOG.error("the proxy failed to start", e);
+            System.exit(1);
+        }
     }
 
     /** Runs a proxy configured by {@code env} (the process environment, or {@link CdsTraining}'s) until it is shut down. */

@@ -50,7 +50,7 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String region,
         String dataDir = env.getOrDefault("PROXY_DATA_DIR", Path.of(System.getProperty("user.home"), ".meshwork", "proxy").toString());
         String proxyId = env.getOrDefault("PROXY_ID", (resource.name() + "-" + localAddress + "-"
                 + UUID.randomUUID().toString().substring(0, 8)).replaceAll("[^A-Za-z0-9._:-]", "_"));
-        return new ProxySettings(resource, URI.create(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
+        return new ProxySettings(resource, controlApi(env.getOrDefault("PROXY_CONTROL_API_URL", "http://127.0.0.1:8080")),
                 region, mode, localAddress,
                 env.getOrDefault("PROXY_APP_ADDRESS", "127.0.0.1"), // proxy-init's names for the same ports, so that one env file (EC2) moves both together.
                 port(env, "PROXY_INGRESS_PORT", port(env, "APPMESH_ENVOY_INGRESS_PORT", 15000)),
@@ -107,6 +107,20 @@ public record ProxySettings(ResourceRef resource, URI controlApi, String region,
             }
         }
         return null;
+    }
+
+    /** The control API's URL, refused at start with the variable's name unless a proxy could call it. */
+    static URI controlApi(String url) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("PROXY_CONTROL_API_URL must be an http:// or https:// URL, got '" + url + "': " + e.getMessage());
+        }
+        if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("PROXY_CONTROL_API_URL must be an http:// or https:// URL with a host, got '" + url + "'");
+        }
+        return uri;
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

@@ -53,4 +53,25 @@ class ProxySettingsTest {
         assertEquals(List.of("APPMESH_XDS_ENDPOINT=unix:///tmp/relay.sock (use PROXY_CONTROL_API_URL)", "ENABLE_ENVOY_DATADOG_TRACING=1"),
                 ignored, "switched-off settings and the ones Meshwork honours (X-Ray and Jaeger tracing among them) are not listed");
     }
+    @Test
+    void aControlApiUrlNoProxyCouldCallIsRefusedAtStartNotAtTheFirstCall() {
+        // Before, a URL without a host failed deep in the control-plane client with a stack trace.
+        for (String url : List.of("127.0.0.1:8080", "ftp://control.example/", "http:/control", "http://exa mple/")) {
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ProxySettings.fromEnvironment(
+                    env("APPMESH_RESOURCE_ARN", "mesh/shop/virtualNode/orders", "PROXY_CONTROL_API_URL", url)), url);
+            assertTrue(bad.getMessage().startsWith("PROXY_CONTROL_API_URL must be an http:// or https:// URL"), bad.getMessage());
+            assertTrue(bad.getMessage().contains(url), bad.getMessage());
+        }
+        assertEquals("https://control.example:8443", ProxySettings.fromEnvironment(env("APPMESH_RESOURCE_ARN",
+                "mesh/shop/virtualNode/orders", "PROXY_CONTROL_API_URL", "https://control.example:8443")).controlApi().toString());
+    }
+
+    @Test
+    void withoutProxyIdEachStartNamesItselfAfterItsNodeAndAddressPlusARandomPart() {
+        Map<String, String> env = env("APPMESH_RESOURCE_ARN", "mesh/shop/virtualNode/orders", "PROXY_MODE", "local",
+                "PROXY_LOCAL_ADDRESS", "127.0.0.9");
+        String first = ProxySettings.fromEnvironment(env).proxyId();
+        assertTrue(first.matches("orders-127\\.0\\.0\\.9-[0-9a-f]{8}"), first);
+        assertNotEquals(first, ProxySettings.fromEnvironment(env).proxyId(), "two starts on one address register as two proxies");
+    }
 }
