@@ -102,9 +102,7 @@ public final class ProxyMain {
                     + " connections go to the first listener and outbound ones are routed by Host only, so TCP backends and"
                     + " pass-through break. Cause: {}", transport.nativeSockets() ? "loaded" : "missing",
                     io.meshwork.proxy.capture.OriginalDestination.available() ? "loaded" : "missing",
-                    transport.nativeSockets() ? "libc could not be loaded through JNA"
-                            : io.netty.channel.epoll.Epoll.isAvailable() ? "PROXY_TRANSPORT=nio"
-                            : String.valueOf(io.netty.channel.epoll.Epoll.unavailabilityCause()));
+                    whyOriginalDestinationsAreUnreadable(transport));
         }
         LOG.info("transport: {}", transport.kind());
         EventLoopGroup boss = transport.group(1);
@@ -186,5 +184,14 @@ public final class ProxyMain {
             }
         }, "shutdown"));
         adminChannel.closeFuture().sync();
+    }
+
+    /** Why sidecar mode cannot read original destinations: libc, NIO chosen by the user, or native epoll missing. */
+    private static String whyOriginalDestinationsAreUnreadable(Transport transport) {
+        if (transport.nativeSockets()) {
+            return "libc could not be loaded through JNA";
+        }
+        return io.netty.channel.epoll.Epoll.isAvailable() ? "PROXY_TRANSPORT=nio"
+                : String.valueOf(io.netty.channel.epoll.Epoll.unavailabilityCause());
     }
 }

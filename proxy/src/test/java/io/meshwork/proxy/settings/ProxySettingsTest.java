@@ -53,6 +53,7 @@ class ProxySettingsTest {
         assertEquals(List.of("APPMESH_XDS_ENDPOINT=unix:///tmp/relay.sock (use PROXY_CONTROL_API_URL)", "ENABLE_ENVOY_DATADOG_TRACING=1"),
                 ignored, "switched-off settings and the ones Meshwork honours (X-Ray and Jaeger tracing among them) are not listed");
     }
+
     @Test
     void aControlApiUrlNoProxyCouldCallIsRefusedAtStartNotAtTheFirstCall() {
         // Before, a URL without a host failed deep in the control-plane client with a stack trace.
