@@ -10,7 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.meshwork.proxy.upstream.SizedHeadersFactory;
+import io.meshwork.proxy.upstream.CompactHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -77,7 +77,7 @@ public final class HttpPipelines {
     static void addHttp1(ChannelPipeline p, RequestPath path, long keepAliveMillis) {
         p.addLast("http1", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK)
-                .setHeadersFactory(SizedHeadersFactory.HEADERS).setTrailersFactory(SizedHeadersFactory.TRAILERS)));
+                .setHeadersFactory(CompactHeadersFactory.HEADERS).setTrailersFactory(CompactHeadersFactory.TRAILERS)));
         // After pipelining: a request held there is not yet in progress, so its wait must not count against
         // the keep-alive deadline the previous response armed.
         p.addLast("pipelining", new Http1PipeliningHandler());

@@ -38,7 +38,7 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpR
     /** The codec every upstream HTTP/1.1 connection gets: a status line up to 8 KiB, headers up to 64 KiB. */
     public static UpstreamHttp1Codec forUpstream() {
         return new UpstreamHttp1Codec(new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(65536)
-                .setMaxChunkSize(65536).setHeadersFactory(SizedHeadersFactory.HEADERS).setTrailersFactory(SizedHeadersFactory.TRAILERS));
+                .setMaxChunkSize(65536).setHeadersFactory(CompactHeadersFactory.HEADERS).setTrailersFactory(CompactHeadersFactory.TRAILERS));
     }
 
     private final class RequestEncoder extends HttpRequestEncoder {

@@ -1,0 +1,491 @@
+package io.meshwork.proxy.upstream;
+
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.Collections;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The headers of a message as the proxy keeps them: names and values side by side in one array,
+ * in the order they arrived, looked up by a scan that ignores case. A message carries a handful
+ * of headers, so a scan is as quick as a hash and costs one array instead of Netty's hash table
+ * (a bucket array, a list head and a 48-byte entry per header); the trailers most messages end
+ * with, nearly always empty, cost no array at all. Names and values are validated as Netty's
+ * {@link io.netty.handler.codec.http.DefaultHttpHeaders} validates them, with its validators and
+ * its error messages; values convert as there (a {@link Date} becomes an HTTP date).
+ * <p>
+ * One difference on purpose: {@code set} replaces a header where it stands (and drops its other
+ * occurrences) instead of moving it to the end, so a forwarded message keeps the order it came in.
+ */
+public final class CompactHttpHeaders extends HttpHeaders {
+    private static final CharSequence[] NONE = new CharSequence[0];
+
+    private final DefaultHeaders.NameValidator<CharSequence> nameValidator;
+    private final DefaultHeaders.ValueValidator<CharSequence> valueValidator;
+    /** Name at 2i, value at 2i + 1. */
+    private CharSequence[] slots;
+    private int size;
+
+    CompactHttpHeaders(DefaultHeaders.NameValidator<CharSequence> nameValidator,
+                       DefaultHeaders.ValueValidator<CharSequence> valueValidator, int sizeHint) {
+        this.nameValidator = nameValidator;
+        this.valueValidator = valueValidator;
+        this.slots = sizeHint == 0 ? NONE : new CharSequence[sizeHint * 2];
+    }
+
+    // --- reading ---
+
+    @Override
+    public String get(String name) {
+        return get((CharSequence) name);
+    }
+
+    @Override
+    public String get(CharSequence name) {
+        int i = indexOf(name, 0);
+        return i < 0 ? null : slots[2 * i + 1].toString();
+    }
+
+    @Override
+    public Integer getInt(CharSequence name) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return null;
+        }
+        CharSequence value = slots[2 * i + 1];
+        try {
+            return value instanceof AsciiString ascii ? ascii.parseInt() : Integer.parseInt(value.toString());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int getInt(CharSequence name, int defaultValue) {
+        Integer value = getInt(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public Short getShort(CharSequence name) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return null;
+        }
+        CharSequence value = slots[2 * i + 1];
+        try {
+            return value instanceof AsciiString ascii ? ascii.parseShort() : Short.parseShort(value.toString());
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public short getShort(CharSequence name, short defaultValue) {
+        Short value = getShort(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public Long getTimeMillis(CharSequence name) {
+        int i = indexOf(name, 0);
+        Date date = i < 0 ? null : DateFormatter.parseHttpDate(slots[2 * i + 1]);
+        return date == null ? null : date.getTime();
+    }
+
+    @Override
+    public long getTimeMillis(CharSequence name, long defaultValue) {
+        Long value = getTimeMillis(name);
+        return value == null ? defaultValue : value;
+    }
+
+    @Override
+    public List<String> getAll(String name) {
+        return getAll((CharSequence) name);
+    }
+
+    @Override
+    public List<String> getAll(CharSequence name) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return Collections.emptyList();
+        }
+        int second = indexOf(name, i + 1);
+        if (second < 0) {
+            return Collections.singletonList(slots[2 * i + 1].toString()); // the usual case, and the decoders' Content-Length check
+        }
+        List<String> values = new ArrayList<>(2);
+        for (; i >= 0; i = indexOf(name, i + 1)) {
+            values.add(slots[2 * i + 1].toString());
+        }
+        return values;
+    }
+
+    @Override
+    public Iterator<String> valueStringIterator(CharSequence name) {
+        return new Values<>(name, CharSequence::toString);
+    }
+
+    @Override
+    public Iterator<? extends CharSequence> valueCharSequenceIterator(CharSequence name) {
+        return new Values<>(name, Function.identity());
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> entries() {
+        if (size == 0) {
+            return Collections.emptyList();
+        }
+        List<Map.Entry<String, String>> entries = new ArrayList<>(size);
+        iterator().forEachRemaining(entries::add);
+        return entries;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public boolean contains(CharSequence name) {
+        return indexOf(name, 0) >= 0;
+    }
+
+    @Override
+    public Iterator<Map.Entry<String, String>> iterator() {
+        return new Entries<>(CharSequence::toString);
+    }
+
+    @Override
+    public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
+        return new Entries<>(Function.identity());
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Set<String> names() {
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < size; i++) {
+            if (indexOf(slots[2 * i], 0) == i) { // the first spelling of each name, as it arrived
+                names.add(slots[2 * i].toString());
+            }
+        }
+        return names;
+    }
+
+    // --- writing ---
+
+    @Override
+    public HttpHeaders add(String name, Object value) {
+        return add((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Object value) {
+        nameValidator.validateName(name);
+        append(name, validated(name, value));
+        return this;
+    }
+
+    @Override
+    public HttpHeaders add(String name, Iterable<?> values) {
+        return add((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders add(CharSequence name, Iterable<?> values) {
+        nameValidator.validateName(name);
+        for (Object value : values) {
+            append(name, validated(name, value));
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders addInt(CharSequence name, int value) {
+        return add(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders addShort(CharSequence name, short value) {
+        return add(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders set(String name, Object value) {
+        return set((CharSequence) name, value);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Object value) {
+        nameValidator.validateName(name);
+        CharSequence converted = validated(name, value);
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            append(name, converted);
+        } else {
+            slots[2 * i] = name;
+            slots[2 * i + 1] = converted;
+            removeFrom(name, i + 1);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders set(String name, Iterable<?> values) {
+        return set((CharSequence) name, values);
+    }
+
+    @Override
+    public HttpHeaders set(CharSequence name, Iterable<?> values) {
+        nameValidator.validateName(name);
+        List<CharSequence> converted = new ArrayList<>();
+        for (Object value : values) {
+            converted.add(validated(name, value));
+        }
+        removeFrom(name, 0);
+        for (CharSequence value : converted) {
+            append(name, value);
+        }
+        return this;
+    }
+
+    @Override
+    public HttpHeaders setInt(CharSequence name, int value) {
+        return set(name, Integer.toString(value));
+    }
+
+    @Override
+    public HttpHeaders setShort(CharSequence name, short value) {
+        return set(name, Short.toString(value));
+    }
+
+    @Override
+    public HttpHeaders remove(String name) {
+        return remove((CharSequence) name);
+    }
+
+    @Override
+    public HttpHeaders remove(CharSequence name) {
+        removeFrom(name, 0);
+        return this;
+    }
+
+    @Override
+    public HttpHeaders clear() {
+        Arrays.fill(slots, 0, 2 * size, null);
+        size = 0;
+        return this;
+    }
+
+    @Override
+    public HttpHeaders copy() {
+        CompactHttpHeaders copy = new CompactHttpHeaders(nameValidator, valueValidator, 0);
+        copy.slots = Arrays.copyOf(slots, 2 * size);
+        copy.size = size;
+        return copy;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof HttpHeaders other) || other.size() != size) {
+            return false;
+        }
+        for (String name : names()) {
+            if (!getAll(name).equals(other.getAll(name))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = 0;
+        for (int i = 0; i < size; i++) {
+            h += AsciiString.hashCode(slots[2 * i]) * 31 + slots[2 * i + 1].toString().hashCode();
+        }
+        return h;
+    }
+
+    // --- the array ---
+
+    /** The position of the first header named {@code name} at or after {@code from}, or -1. */
+    private int indexOf(CharSequence name, int from) {
+        if (name == null) {
+            return -1;
+        }
+        CharSequence[] s = slots;
+        for (int i = from; i < size; i++) {
+            CharSequence candidate = s[2 * i];
+            if (candidate == name || AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void append(CharSequence name, CharSequence value) {
+        if (2 * size == slots.length) {
+            slots = Arrays.copyOf(slots, Math.max(8, slots.length * 2));
+        }
+        slots[2 * size] = name;
+        slots[2 * size + 1] = value;
+        size++;
+    }
+
+    /** Removes every header named {@code name} at or after {@code from}, keeping the order of the rest. */
+    private void removeFrom(CharSequence name, int from) {
+        int kept = from;
+        for (int i = from; i < size; i++) {
+            CharSequence candidate = slots[2 * i];
+            if (candidate != name && !AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                slots[2 * kept] = candidate;
+                slots[2 * kept + 1] = slots[2 * i + 1];
+                kept++;
+            }
+        }
+        Arrays.fill(slots, 2 * kept, 2 * size, null);
+        size = kept;
+    }
+
+    private void removeAt(int index) {
+        System.arraycopy(slots, 2 * index + 2, slots, 2 * index, 2 * (size - index - 1));
+        size--;
+        slots[2 * size] = null;
+        slots[2 * size + 1] = null;
+    }
+
+    /** The value as a header holds it, after the checks {@code DefaultHttpHeaders} makes, with its messages. */
+    private CharSequence validated(CharSequence name, Object value) {
+        Objects.requireNonNull(value, "value");
+        CharSequence converted = value instanceof CharSequence text ? text
+                : value instanceof Date date ? DateFormatter.format(date)
+                : value instanceof Calendar calendar ? DateFormatter.format(calendar.getTime())
+                : value.toString();
+        try {
+            valueValidator.validate(converted);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Validation failed for header '" + name + "'", e);
+        }
+        return converted;
+    }
+
+    /** The values of one name, in order. */
+    private final class Values<T> implements Iterator<T> {
+        private final CharSequence name;
+        private final Function<CharSequence, T> as;
+        private int next;
+
+        Values(CharSequence name, Function<CharSequence, T> as) {
+            this.name = name;
+            this.as = as;
+            this.next = indexOf(name, 0);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next >= 0;
+        }
+
+        @Override
+        public T next() {
+            if (next < 0) {
+                throw new NoSuchElementException();
+            }
+            T value = as.apply(slots[2 * next + 1]);
+            next = indexOf(name, next + 1);
+            return value;
+        }
+    }
+
+    /** Every header in order, as entries whose {@code setValue} changes the header (validated). */
+    private final class Entries<T extends CharSequence> implements Iterator<Map.Entry<T, T>> {
+        private final Function<CharSequence, T> as;
+        private int next;
+        private int last = -1;
+
+        Entries(Function<CharSequence, T> as) {
+            this.as = as;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
+
+        @Override
+        public Map.Entry<T, T> next() {
+            if (next >= size) {
+                throw new NoSuchElementException();
+            }
+            last = next++;
+            return new Entry(last);
+        }
+
+        @Override
+        public void remove() {
+            if (last < 0) {
+                throw new IllegalStateException();
+            }
+            removeAt(last);
+            next = last;
+            last = -1;
+        }
+
+        private final class Entry implements Map.Entry<T, T> {
+            private final int index;
+            private final T key;
+
+            Entry(int index) {
+                this.index = index;
+                this.key = as.apply(slots[2 * index]);
+            }
+
+            @Override
+            public T getKey() {
+                return key;
+            }
+
+            @Override
+            public T getValue() {
+                return as.apply(slots[2 * index + 1]);
+            }
+
+            @Override
+            public T setValue(T value) {
+                T old = getValue();
+                slots[2 * index + 1] = validated(slots[2 * index], value);
+                return old;
+            }
+
+            @Override
+            public String toString() {
+                return key + "=" + getValue();
+            }
+        }
+    }
+}
