@@ -1,8 +1,13 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.observability.ExchangeRecord;
+import io.meshwork.proxy.observability.ResponseFlag;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -22,6 +27,8 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
     private DeadlineTimer timer;
     private Exchange current;
     private boolean reading;
+    /** An HTTP/2 stream whose request could not be read was answered 400: nothing more happens on it. */
+    private boolean refused;
 
     /** For an HTTP/1.1 connection. */
     public HttpExchangeHandler(RequestPath path) {
@@ -118,7 +125,30 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (shared != null && current == null && !refused && cause instanceof DecoderException) {
+            refuseMalformedStream(ctx, cause);
+            return;
+        }
         ctx.close();
+    }
+
+    /**
+     * An HTTP/2 stream whose request head cannot become a request (a Host that contradicts
+     * {@code :authority}, a bad pseudo-header): the caller gets a 400 saying why before the stream
+     * ends (RFC 9113 8.1.1 allows a response to a malformed request), not a bare reset. The
+     * connection's other streams go on.
+     */
+    private void refuseMalformedStream(ChannelHandlerContext ctx, Throwable cause) {
+        refused = true;
+        Throwable reason = cause.getCause() != null ? cause.getCause() : cause;
+        var answer = LocalResponses.of(ctx.alloc(), 400, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR,
+                "malformed request: " + reason.getMessage(), true);
+        long bytes = answer.content().readableBytes();
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        path.routing().unrouted().request(400, 0, 0, bytes);
+        path.observer().completed(new ExchangeRecord(path.routing().direction(), "-", "-", "HTTP/2", "",
+                EmptyHttpHeaders.INSTANCE, answer.headers(), 400, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, 0, bytes,
+                System.currentTimeMillis(), 0, null, null, null, ctx.channel().remoteAddress()));
     }
 
     @Override

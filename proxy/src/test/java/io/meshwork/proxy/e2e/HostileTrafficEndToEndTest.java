@@ -117,6 +117,63 @@ class HostileTrafficEndToEndTest {
     }
 
     @Test
+    void anHttp2RequestWhoseHostContradictsItsAuthorityGets400AndTheConnectionServesOn() throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                }
+            }).connect("127.0.0.91", 15001).syncUninterruptibly().channel();
+            DefaultHttp2Headers contradicting = new DefaultHttp2Headers();
+            contradicting.method("GET").path("/").scheme("http").authority("web.hostile.local").add("host", "other.local");
+            String[] refused = rawHttp2Exchange(connection, contradicting);
+            assertEquals("400", refused[0], "a response saying why, not a reset");
+            assertTrue(refused[1].contains("Conflicting ':authority' and 'host'"), refused[1]);
+            assertTrue(refused[2].contains("DPE"), "flagged as a downstream protocol error: " + refused[2]);
+            DefaultHttp2Headers fine = new DefaultHttp2Headers();
+            fine.method("GET").path("/").scheme("http").authority("web.hostile.local");
+            assertEquals("200", rawHttp2Exchange(connection, fine)[0], "the same connection serves its next stream");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** One stream of raw frames: the response's status, its body and its x-meshwork-flags. */
+    private static String[] rawHttp2Exchange(Channel connection, DefaultHttp2Headers request) throws Exception {
+        var result = new java.util.concurrent.CompletableFuture<String[]>();
+        StringBuilder body = new StringBuilder();
+        String[] head = new String[2];
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection).handler(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                boolean end = false;
+                if (msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame headers) {
+                    if (headers.headers().status() != null) {
+                        head[0] = headers.headers().status().toString();
+                        CharSequence flags = headers.headers().get("x-meshwork-flags");
+                        head[1] = flags == null ? "" : flags.toString();
+                    }
+                    end = headers.isEndStream();
+                } else if (msg instanceof io.netty.handler.codec.http2.Http2DataFrame data) {
+                    body.append(data.content().toString(StandardCharsets.UTF_8));
+                    end = data.isEndStream();
+                } else if (msg instanceof io.netty.handler.codec.http2.Http2ResetFrame reset) {
+                    result.completeExceptionally(new AssertionError("stream reset: " + reset.errorCode()));
+                }
+                io.netty.util.ReferenceCountUtil.release(msg);
+                if (end) {
+                    result.complete(new String[]{head[0], body.toString(), head[1]});
+                }
+            }
+        }).open().syncUninterruptibly().getNow();
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(request, true));
+        return result.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void finishedHttp2StreamsDoNotStayOnTheHeap() throws Exception {
         try (H2Client h2 = new H2Client("127.0.0.91", 15001)) {
             for (int batch = 0; batch < 100; batch++) {
