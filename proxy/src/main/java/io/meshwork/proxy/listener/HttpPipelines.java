@@ -11,13 +11,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.meshwork.proxy.upstream.CompactHeadersFactory;
+import io.meshwork.proxy.upstream.Http2StreamCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -41,7 +41,7 @@ public final class HttpPipelines {
     static final long HTTP2_IDLE_SECONDS = 300;
     static final int MAX_CONCURRENT_STREAMS = 1000;
     /** HTTP/2 frames to and from HTTP objects; it keeps nothing per stream, so one serves every stream. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true);
+    private static final Http2StreamCodec STREAM_CODEC = new Http2StreamCodec(true);
 
     private HttpPipelines() {
     }

@@ -304,7 +304,7 @@ public final class CompactHttpHeaders extends HttpHeaders {
     @Override
     public HttpHeaders copy() {
         CompactHttpHeaders copy = new CompactHttpHeaders(nameValidator, valueValidator, 0);
-        copy.slots = Arrays.copyOf(slots, 2 * size);
+        copy.slots = size == 0 ? NONE : Arrays.copyOf(slots, 2 * size);
         copy.size = size;
         return copy;
     }

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.meshwork.proxy.tls.SubjectNames;
 import io.meshwork.proxy.tls.TlsContexts;
@@ -42,7 +41,7 @@ final class UpstreamConnector implements UpstreamConnections {
     /** Opens the streams of one HTTP/2 connection: made once per connection, not once per stream. */
     private static final io.netty.util.AttributeKey<Http2StreamChannelBootstrap> STREAMS = io.netty.util.AttributeKey.valueOf("meshwork.h2.streams");
     /** HTTP/2 frames to and from HTTP objects; it keeps nothing per stream, so one serves every stream. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false);
+    private static final Http2StreamCodec STREAM_CODEC = new Http2StreamCodec(false);
     /** The pipeline of every upstream HTTP/2 stream; shared, as it keeps nothing per stream either. */
     private static final ChannelInitializer<Channel> STREAM_PIPELINE = new ChannelInitializer<>() {
         @Override

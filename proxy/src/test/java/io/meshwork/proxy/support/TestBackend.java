@@ -175,6 +175,8 @@ public final class TestBackend implements AutoCloseable {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             response.headers().set("x-backend", name);
+            // The names of the headers the app received, for tests of what a proxy adds or strips.
+            response.headers().set("x-seen-headers", String.join(",", request.headers().names()).toLowerCase(java.util.Locale.ROOT));
             // What a tracing proxy put in front of the app: the app's view of the trace context.
             for (String traced : TRACE_HEADERS) {
                 String value = request.headers().get(traced);
