@@ -1,5 +1,6 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.upstream.CompactHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -137,6 +138,10 @@ final class ForwardedHeaders {
                 removeNamed(h, connection, start, end);
                 start = end + 1;
             }
+        }
+        if (h instanceof CompactHttpHeaders compact) {
+            compact.removeAll(HOP_BY_HOP); // one pass, not a scan per name
+            return;
         }
         for (AsciiString name : HOP_BY_HOP) {
             h.remove(name);

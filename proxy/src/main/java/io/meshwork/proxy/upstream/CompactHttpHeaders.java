@@ -294,6 +294,31 @@ public final class CompactHttpHeaders extends HttpHeaders {
         return this;
     }
 
+    /** Removes every header with any of these names, in one pass over the headers. */
+    public CompactHttpHeaders removeAll(AsciiString[] names) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            CharSequence candidate = slots[2 * i];
+            if (!anyOf(names, candidate)) {
+                slots[2 * kept] = candidate;
+                slots[2 * kept + 1] = slots[2 * i + 1];
+                kept++;
+            }
+        }
+        Arrays.fill(slots, 2 * kept, 2 * size, null);
+        size = kept;
+        return this;
+    }
+
+    private static boolean anyOf(AsciiString[] names, CharSequence name) {
+        for (AsciiString candidate : names) {
+            if (candidate.length() == name.length() && candidate.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public HttpHeaders clear() {
         Arrays.fill(slots, 0, 2 * size, null);
