@@ -152,6 +152,58 @@ class CompactHttpHeadersTest {
         ch.finishAndReleaseAll();
     }
 
+    @Test
+    void anyMixOfChangesLeavesTheSameValuesAsNettysHeaders() {
+        // Differential: the same random operations on both; every name's values must agree after each step
+        // (the position of a set header differs on purpose, so values are compared name by name).
+        String[] names = {"a", "A", "b", "Content-Length", "content-length", "x-y", "X-Y"};
+        java.util.Random random = new java.util.Random(16);
+        for (int run = 0; run < 200; run++) {
+            HttpHeaders netty = new DefaultHttpHeaders();
+            HttpHeaders compact = CompactHeadersFactory.HEADERS.newHeaders();
+            List<String> steps = new ArrayList<>();
+            for (int step = 0; step < 30; step++) {
+                String name = names[random.nextInt(names.length)];
+                String value = "v" + random.nextInt(4);
+                switch (random.nextInt(6)) {
+                    case 0, 1 -> {
+                        netty.add(name, value);
+                        compact.add(name, value);
+                        steps.add("add " + name + "=" + value);
+                    }
+                    case 2 -> {
+                        netty.set(name, value);
+                        compact.set(name, value);
+                        steps.add("set " + name + "=" + value);
+                    }
+                    case 3 -> {
+                        netty.remove(name);
+                        compact.remove(name);
+                        steps.add("remove " + name);
+                    }
+                    case 4 -> {
+                        netty.set(name, List.of(value, value + "'"));
+                        compact.set(name, List.of(value, value + "'"));
+                        steps.add("set " + name + "=[" + value + ", " + value + "']");
+                    }
+                    default -> {
+                        AsciiString[] hop = {AsciiString.of(name), AsciiString.of("b")};
+                        netty.remove(hop[0]).remove(hop[1]);
+                        ((CompactHttpHeaders) compact).removeAll(hop);
+                        steps.add("removeAll " + name + ", b");
+                    }
+                }
+                assertEquals(netty.size(), compact.size(), String.join("; ", steps));
+                for (String n : names) {
+                    assertEquals(netty.getAll(n), compact.getAll(n), n + " after " + String.join("; ", steps));
+                    assertEquals(netty.get(n), compact.get(n));
+                    assertEquals(netty.contains(n), compact.contains(n));
+                    assertEquals(netty.containsValue(n, "v1", true), compact.containsValue(n, "v1", true));
+                }
+            }
+        }
+    }
+
     private static List<String> pairs(HttpHeaders h) {
         List<String> out = new ArrayList<>();
         h.forEach(e -> out.add(e.getKey() + "=" + e.getValue()));
