@@ -62,16 +62,7 @@ public final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public Integer getInt(CharSequence name) {
-        int i = indexOf(name, 0);
-        if (i < 0) {
-            return null;
-        }
-        CharSequence value = slots[2 * i + 1];
-        try {
-            return value instanceof AsciiString ascii ? ascii.parseInt() : Integer.parseInt(value.toString());
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return parsed(name, value -> value instanceof AsciiString ascii ? ascii.parseInt() : Integer.parseInt(value.toString()));
     }
 
     @Override
@@ -82,16 +73,7 @@ public final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public Short getShort(CharSequence name) {
-        int i = indexOf(name, 0);
-        if (i < 0) {
-            return null;
-        }
-        CharSequence value = slots[2 * i + 1];
-        try {
-            return value instanceof AsciiString ascii ? ascii.parseShort() : Short.parseShort(value.toString());
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return parsed(name, value -> value instanceof AsciiString ascii ? ascii.parseShort() : Short.parseShort(value.toString()));
     }
 
     @Override
@@ -102,15 +84,29 @@ public final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public Long getTimeMillis(CharSequence name) {
-        int i = indexOf(name, 0);
-        Date date = i < 0 ? null : DateFormatter.parseHttpDate(slots[2 * i + 1]);
-        return date == null ? null : date.getTime();
+        return parsed(name, value -> {
+            Date date = DateFormatter.parseHttpDate(value);
+            return date == null ? null : date.getTime();
+        });
     }
 
     @Override
     public long getTimeMillis(CharSequence name, long defaultValue) {
         Long value = getTimeMillis(name);
         return value == null ? defaultValue : value;
+    }
+
+    /** The first value of {@code name} parsed, or null when there is none or it does not parse (as Netty's headers answer). */
+    private <T> T parsed(CharSequence name, Function<CharSequence, T> parse) {
+        int i = indexOf(name, 0);
+        if (i < 0) {
+            return null;
+        }
+        try {
+            return parse.apply(slots[2 * i + 1]);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

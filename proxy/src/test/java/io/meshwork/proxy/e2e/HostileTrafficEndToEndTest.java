@@ -90,13 +90,7 @@ class HostileTrafficEndToEndTest {
     void anHttp2ResetFloodClosesThatConnectionOnly() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-                }
-            }).connect("127.0.0.91", 15001).syncUninterruptibly().channel();
+            Channel connection = rawHttp2Connection(group);
             for (int i = 0; i < 2000 && connection.isActive(); i++) {
                 var opened = new Http2StreamChannelBootstrap(connection).handler(new ChannelInboundHandlerAdapter()).open().awaitUninterruptibly();
                 if (!opened.isSuccess()) {
@@ -120,13 +114,7 @@ class HostileTrafficEndToEndTest {
     void anHttp2RequestWhoseHostContradictsItsAuthorityGets400AndTheConnectionServesOn() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-                }
-            }).connect("127.0.0.91", 15001).syncUninterruptibly().channel();
+            Channel connection = rawHttp2Connection(group);
             DefaultHttp2Headers contradicting = new DefaultHttp2Headers();
             contradicting.method("GET").path("/").scheme("http").authority("web.hostile.local").add("host", "other.local");
             String[] refused = rawHttp2Exchange(connection, contradicting);
@@ -139,6 +127,17 @@ class HostileTrafficEndToEndTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+    }
+
+    /** An HTTP/2 connection to the caller's egress listener whose streams the test writes frame by frame. */
+    private static Channel rawHttp2Connection(EventLoopGroup group) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            }
+        }).connect("127.0.0.91", 15001).syncUninterruptibly().channel();
     }
 
     /** One stream of raw frames: the response's status, its body and its x-meshwork-flags. */
