@@ -1,6 +1,5 @@
 package io.meshwork.proxy.http;
 
-import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -143,12 +142,9 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
         Throwable reason = cause.getCause() != null ? cause.getCause() : cause;
         var answer = LocalResponses.of(ctx.alloc(), 400, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR,
                 "malformed request: " + reason.getMessage(), true);
-        long bytes = answer.content().readableBytes();
+        // Method and path are "-": the head they were in could not be read.
+        MalformedRequestHandler.recordRefused(path, ctx, "-", "-", "HTTP/2", EmptyHttpHeaders.INSTANCE, answer);
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-        path.routing().unrouted().request(400, 0, 0, bytes);
-        path.observer().completed(new ExchangeRecord(path.routing().direction(), "-", "-", "HTTP/2", "",
-                EmptyHttpHeaders.INSTANCE, answer.headers(), 400, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, 0, bytes,
-                System.currentTimeMillis(), 0, null, null, null, ctx.channel().remoteAddress()));
     }
 
     @Override

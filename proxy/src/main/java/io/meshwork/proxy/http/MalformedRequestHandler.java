@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -62,7 +64,7 @@ public final class MalformedRequestHandler extends ChannelInboundHandlerAdapter 
                 : result.cause() instanceof TooLongFrameException ? 413 : 400;
         String message = "malformed request: " + result.cause().getMessage();
         var answer = LocalResponses.of(ctx.alloc(), status, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, message, false);
-        long bytes = answer.content().readableBytes();
+        recordRefused(path, ctx, request.method().name(), request.uri(), "HTTP/1.1", request.headers(), answer);
         // Half-close after the answer and give the client a moment to read it before the socket
         // goes: unread request bytes would otherwise turn the close into a reset that loses it.
         ctx.writeAndFlush(answer).addListener(f -> {
@@ -74,9 +76,20 @@ public final class MalformedRequestHandler extends ChannelInboundHandlerAdapter 
                 ctx.close();
             }
         });
+    }
+
+    /**
+     * Counts and logs a request refused as malformed before any routing (flag DPE): on HTTP/1.1
+     * here, on an HTTP/2 stream by {@link HttpExchangeHandler}. Called before {@code answer} is
+     * written, while its body can still be measured.
+     */
+    static void recordRefused(RequestPath path, ChannelHandlerContext ctx, String method, String uri, String protocol,
+                              HttpHeaders requestHeaders, FullHttpResponse answer) {
+        int status = answer.status().code();
+        long bytes = answer.content().readableBytes();
         path.routing().unrouted().request(status, 0, 0, bytes);
-        path.observer().completed(new ExchangeRecord(path.routing().direction(), request.method().name(), request.uri(),
-                "HTTP/1.1", "", request.headers(), answer.headers(), status, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, 0, bytes,
-                System.currentTimeMillis(), 0, null, null, null, ctx.channel().remoteAddress()));
+        path.observer().completed(new ExchangeRecord(path.routing().direction(), method, uri, protocol, "", requestHeaders,
+                answer.headers(), status, ResponseFlag.DOWNSTREAM_PROTOCOL_ERROR, 0, bytes, System.currentTimeMillis(), 0,
+                null, null, null, ctx.channel().remoteAddress()));
     }
 }

@@ -297,17 +297,7 @@ public final class CompactHttpHeaders extends HttpHeaders {
 
     /** Removes every header with any of these names, in one pass over the headers. */
     public CompactHttpHeaders removeAll(AsciiString[] names) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            CharSequence candidate = slots[2 * i];
-            if (!anyOf(names, candidate)) {
-                slots[2 * kept] = candidate;
-                slots[2 * kept + 1] = slots[2 * i + 1];
-                kept++;
-            }
-        }
-        Arrays.fill(slots, 2 * kept, 2 * size, null);
-        size = kept;
+        removeFrom(0, null, names);
         return this;
     }
 
@@ -385,10 +375,20 @@ public final class CompactHttpHeaders extends HttpHeaders {
 
     /** Removes every header named {@code name} at or after {@code from}, keeping the order of the rest. */
     private void removeFrom(CharSequence name, int from) {
+        removeFrom(from, name, null);
+    }
+
+    /**
+     * Removes, at or after {@code from}, every header named {@code name} (when given) or any of
+     * {@code names} (otherwise); the rest keep their order.
+     */
+    private void removeFrom(int from, CharSequence name, AsciiString[] names) {
         int kept = from;
         for (int i = from; i < size; i++) {
             CharSequence candidate = slots[2 * i];
-            if (candidate != name && !AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+            boolean named = name != null ? candidate == name || AsciiString.contentEqualsIgnoreCase(candidate, name)
+                    : anyOf(names, candidate);
+            if (!named) {
                 slots[2 * kept] = candidate;
                 slots[2 * kept + 1] = slots[2 * i + 1];
                 kept++;

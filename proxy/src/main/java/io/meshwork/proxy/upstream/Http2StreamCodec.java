@@ -99,10 +99,10 @@ public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         if (method == null) {
             throw new IllegalArgumentException("method header cannot be null in conversion to HTTP/1.x");
         }
-        CharSequence target = HttpMethod.CONNECT.asciiName().contentEqualsIgnoreCase(method) ? headers.authority() : headers.path();
+        boolean connect = HttpMethod.CONNECT.asciiName().contentEqualsIgnoreCase(method);
+        CharSequence target = connect ? headers.authority() : headers.path();
         if (target == null) {
-            throw new IllegalArgumentException((HttpMethod.CONNECT.asciiName().contentEqualsIgnoreCase(method) ? "authority" : "path")
-                    + " header cannot be null in the conversion to HTTP/1.x");
+            throw new IllegalArgumentException((connect ? "authority" : "path") + " header cannot be null in the conversion to HTTP/1.x");
         }
         HttpMethod m = HttpMethod.valueOf(method.toString());
         HttpHeaders h = CompactHeadersFactory.HEADERS.newHeaders();
