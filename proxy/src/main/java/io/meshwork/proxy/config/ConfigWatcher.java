@@ -2,7 +2,6 @@ package io.meshwork.proxy.config;
 
 import io.meshwork.proxy.control.ControlPlaneClient;
 import io.meshwork.proxyapi.ProxySnapshot;
-import io.meshwork.proxyapi.SnapshotJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,7 @@ public final class ConfigWatcher {
     public void restoreSaved() {
         file.load().ifPresent(saved -> {
             try {
-                String version = applier.apply(SnapshotJson.write(saved)).version();
+                String version = applier.apply(saved.snapshot(), saved.json()).version();
                 status = new Status(version, null, null);
                 LOG.info("serving the saved configuration {} from {} until the control plane answers", version, file.path());
             } catch (SnapshotApplier.Rejected e) {

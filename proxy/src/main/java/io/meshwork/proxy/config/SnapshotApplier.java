@@ -64,6 +64,11 @@ public final class SnapshotApplier {
             metrics.configRejected();
             throw new Rejected(null, e.getMessage());
         }
+        return apply(snapshot, json);
+    }
+
+    /** Applies a snapshot already read from {@code json} (the saved one at start: read once, not written back and read again). */
+    public synchronized ProxySnapshot apply(ProxySnapshot snapshot, byte[] json) throws Rejected {
         PreparedChanges changes = new PreparedChanges();
         RuntimeConfig next;
         try {

@@ -24,12 +24,14 @@ public final class SnapshotFile {
         this.file = file;
     }
 
-    public Optional<ProxySnapshot> load() {
+    /** The saved snapshot and the bytes it was read from (applied as they are: no second parse, no re-encoding). */
+    public Optional<Saved> load() {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(SnapshotJson.read(Files.readAllBytes(file)));
+            byte[] json = Files.readAllBytes(file);
+            return Optional.of(new Saved(SnapshotJson.read(json), json));
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("ignoring the saved snapshot {}: {}", file, e.getMessage());
             return Optional.empty();
@@ -46,6 +48,9 @@ public final class SnapshotFile {
         } catch (IOException e) {
             LOG.warn("could not save the snapshot to {}: {}", file, e.getMessage());
         }
+    }
+
+    public record Saved(ProxySnapshot snapshot, byte[] json) {
     }
 
     public Path path() {
