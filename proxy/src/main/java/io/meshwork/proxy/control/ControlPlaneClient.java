@@ -48,10 +48,23 @@ public final class ControlPlaneClient {
     }
 
     private final ProxySettings settings;
-    private final HttpClient http;
-    private final ControlApiCredentialsProvider credentials;
-    private final SignedControlApiClient calls;
-    private final EcsTaskMetadata ecsTask;
+    /** Built at the first call, not at start: a proxy with a saved configuration is ready before it needs one. */
+    private volatile Connection connection;
+
+    /**
+     * What calls need: the JDK HTTP client, the AWS credential chain and the signer. Building them loads and
+     * initialises a few hundred classes (TLS, {@code java.net.http}, the AWS SDK), about a tenth of a start;
+     * done on the control-plane thread, that happens after the saved configuration is served.
+     */
+    private record Connection(EcsTaskMetadata ecsTask, SignedControlApiClient calls) {
+        static Connection of(ProxySettings settings) {
+            HttpClient http = ControlApiHttpClient.create(settings.controlApi());
+            ControlApiCredentialsProvider credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi())
+                    .listener(new LoginLog()).build();
+            return new Connection(EcsTaskMetadata.fromEnvironment(System.getenv(), http),
+                    new SignedControlApiClient(settings.controlApi(), settings.region(), credentials, http));
+        }
+    }
 
     private volatile java.util.function.BooleanSupplier appHealthy = () -> true;
 
@@ -69,10 +82,20 @@ public final class ControlPlaneClient {
 
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
-        this.http = ControlApiHttpClient.create(settings.controlApi());
-        this.ecsTask = EcsTaskMetadata.fromEnvironment(System.getenv(), http);
-        this.credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi()).listener(new LoginLog()).build();
-        this.calls = new SignedControlApiClient(settings.controlApi(), settings.region(), credentials, http);
+    }
+
+    private Connection connection() {
+        Connection c = connection;
+        if (c == null) {
+            synchronized (this) {
+                c = connection;
+                if (c == null) {
+                    c = Connection.of(settings);
+                    connection = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** The snapshot once it differs from {@code knownVersion}; empty when it stayed the same for {@code waitSeconds}. */
@@ -98,7 +121,7 @@ public final class ControlPlaneClient {
         boolean cloudMap = settings.cloudMapRegistration() != null && settings.endpointAddress() != null;
         ProxyReport report = new ProxyReport(settings.resource().arn(), settings.endpointAddress(), runningVersion, rejectedVersion,
                 rejectedReason, cloudMap ? new ProxyReport.CloudMapRegistration(settings.cloudMapRegistration()) : null,
-                cloudMap ? appHealthy.getAsBoolean() : null, ecsTask.taskArn(), traffic.get());
+                cloudMap ? appHealthy.getAsBoolean() : null, connection().ecsTask().taskArn(), traffic.get());
         HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
                 SnapshotJson.mapper().writeValueAsBytes(report), Duration.ofSeconds(10));
         return answer(response, "report", ProxyReport.Accepted.class).expiresInMillis();
@@ -125,7 +148,7 @@ public final class ControlPlaneClient {
 
     private HttpResponse<byte[]> send(String method, String pathAndQuery, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
-        return calls.send(method, pathAndQuery, body, timeout);
+        return connection().calls().send(method, pathAndQuery, body, timeout);
     }
 
     private static String encode(String s) {
