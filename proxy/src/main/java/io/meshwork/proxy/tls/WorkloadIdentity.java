@@ -1,17 +1,9 @@
 package io.meshwork.proxy.tls;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.X500NameBuilder;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -152,19 +144,7 @@ public final class WorkloadIdentity {
     }
 
     private String csr() {
-        try {
-            X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-            KeyPair pair = keys();
-            var request = new JcaPKCS10CertificationRequestBuilder(subject, pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()));
-            StringWriter out = new StringWriter();
-            try (JcaPEMWriter w = new JcaPEMWriter(out)) {
-                w.writeObject(request);
-            }
-            return out.toString();
-        } catch (OperatorCreationException | IOException e) {
-            throw new IllegalStateException("could not build the CSR", e);
-        }
+        return CertificateSigningRequest.pem(keys(), commonName);
     }
 
     public void close() {
