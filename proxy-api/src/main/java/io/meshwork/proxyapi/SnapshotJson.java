@@ -13,7 +13,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The wire form of snapshots, and the digest that is their version. Snapshots are written with
+ * The wire form of snapshots and of the data-plane protocol's other messages, and the digest that
+ * is a snapshot's version. Snapshots are written with
  * Jackson databind (the control API) and read with jackson-jr (proxies): databind introspects every
  * record of a snapshot the first time it reads one, a tenth of a second or more of a proxy's cold
  * start, before the proxy can serve; jackson-jr maps the same JSON to the same records by their
@@ -28,7 +29,7 @@ public final class SnapshotJson {
                 .build();
     }
 
-    private static final class Reader {
+    private static final class Jr {
         // Unknown fields are skipped, as databind was told to: a newer control plane may send fields this proxy does not know.
         // Protocols in any case, as Protocol.of reads them for databind; numbers only where numbers belong (WholeNumbers).
         static final JSON JSON_READER = JSON.builder().disable(JSON.Feature.FAIL_ON_UNKNOWN_BEAN_PROPERTY)
@@ -38,7 +39,7 @@ public final class SnapshotJson {
     private SnapshotJson() {
     }
 
-    /** Databind, for everything but reading snapshots (reports, the admin endpoint, the control API). */
+    /** Databind: for writing snapshots (the control API) and the admin endpoint's documents. */
     public static ObjectMapper mapper() {
         return Databind.MAPPER;
     }
@@ -54,7 +55,7 @@ public final class SnapshotJson {
     public static ProxySnapshot read(byte[] json) {
         ProxySnapshot snapshot;
         try {
-            snapshot = Reader.JSON_READER.beanFrom(ProxySnapshot.class, json);
+            snapshot = Jr.JSON_READER.beanFrom(ProxySnapshot.class, json);
         } catch (java.io.IOException | RuntimeException e) { // a value of the wrong kind may come unchecked
             throw new IllegalArgumentException("not a proxy snapshot: " + e.getMessage(), e);
         }
@@ -62,6 +63,33 @@ public final class SnapshotJson {
             throw new IllegalArgumentException("not a proxy snapshot: the JSON is null");
         }
         return snapshot;
+    }
+
+    /**
+     * A message of the data-plane protocol other than a snapshot (a report, a certificate or login
+     * request) as JSON, null fields left out, as the control API reads them. With jackson-jr, as
+     * snapshots are read: a proxy sends its first report while it starts.
+     */
+    public static byte[] writeMessage(Object message) {
+        try {
+            return Jr.JSON_READER.asBytes(message);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write " + message.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The control API's answer to a message (the fields this proxy knows; unknown ones are skipped). */
+    public static <T> T readMessage(byte[] json, Class<T> type) throws java.io.IOException {
+        T message = Jr.JSON_READER.beanFrom(type, json);
+        if (message == null) {
+            throw new java.io.IOException("expected " + type.getSimpleName() + ", got null");
+        }
+        return message;
+    }
+
+    /** The fields of a JSON object (an error's body, ECS task metadata); an IOException when it is not one. */
+    public static java.util.Map<String, Object> readObject(byte[] json) throws java.io.IOException {
+        return Jr.JSON_READER.mapFrom(json);
     }
 
     /**

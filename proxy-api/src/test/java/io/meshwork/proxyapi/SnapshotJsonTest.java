@@ -82,6 +82,38 @@ class SnapshotJsonTest {
         }
     }
 
+    @Test
+    void messagesAreWrittenAsDatabindWroteThem() throws Exception {
+        // What the control API reads: the same JSON whoever writes it (null fields left out, arrays as arrays).
+        var databind = SnapshotJson.mapper();
+        for (Class<?> type : List.of(ProxyReport.class, CertificateRequest.class, AwsLogin.class)) {
+            for (int seed = 0; seed < 50; seed++) {
+                Object message = new Generator(new Random(seed), seed % 2 == 0 ? 0 : 0.4).value(type);
+
+                assertEquals(databind.readTree(databind.writeValueAsBytes(message)), databind.readTree(SnapshotJson.writeMessage(message)),
+                        type.getSimpleName() + " seed " + seed);
+            }
+        }
+    }
+
+    @Test
+    void answersAreReadAsDatabindWroteThem() throws Exception {
+        for (Class<?> type : List.of(ProxyReport.Accepted.class, CertificateRequest.Issued.class, AwsLogin.Session.class, AwsLogin.Parameters.class)) {
+            for (int seed = 0; seed < 50; seed++) {
+                Object answer = new Generator(new Random(seed), seed % 2 == 0 ? 0 : 0.4).value(type);
+
+                assertEquals(answer, SnapshotJson.readMessage(SnapshotJson.mapper().writeValueAsBytes(answer), type),
+                        type.getSimpleName() + " seed " + seed);
+            }
+        }
+        assertThrows(java.io.IOException.class, () -> SnapshotJson.readMessage("null".getBytes(StandardCharsets.UTF_8), ProxyReport.Accepted.class));
+        assertThrows(java.io.IOException.class, () -> SnapshotJson.readMessage("{\"expiresInMillis\":\"soon\"}"
+                .getBytes(StandardCharsets.UTF_8), ProxyReport.Accepted.class));
+        assertEquals("arn:aws:ecs:x", SnapshotJson.readObject("{\"TaskARN\":\"arn:aws:ecs:x\",\"Containers\":[{}]}"
+                .getBytes(StandardCharsets.UTF_8)).get("TaskARN"));
+        assertThrows(java.io.IOException.class, () -> SnapshotJson.readObject("[1]".getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Builds a record graph from the records' components: every value distinct, some left null when asked. */
     private static final class Generator {
         private final Random random;
@@ -113,6 +145,12 @@ class SnapshotJsonTest {
             }
             if (c == long.class || c == Long.class) {
                 return (long) next++ << 33;
+            }
+            if (c == java.math.BigDecimal.class) {
+                return java.math.BigDecimal.valueOf(next++ * 1000L + 123, 3);
+            }
+            if (c == long[].class) {
+                return new long[] {next++, next++, 0};
             }
             if (c == boolean.class || c == Boolean.class) {
                 return random.nextBoolean();

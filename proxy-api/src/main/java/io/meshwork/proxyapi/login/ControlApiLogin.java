@@ -1,6 +1,5 @@
 package io.meshwork.proxyapi.login;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meshwork.proxyapi.AwsLogin;
 import io.meshwork.proxyapi.SnapshotJson;
 
@@ -39,7 +38,7 @@ final class ControlApiLogin {
     AwsLogin.Session login(AwsLogin login) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = http().send(HttpRequest.newBuilder(controlApi.resolve(AwsLogin.PATH)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(SnapshotJson.mapper().writeValueAsBytes(login))).build(),
+                .POST(HttpRequest.BodyPublishers.ofByteArray(SnapshotJson.writeMessage(login))).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         return answer(response, AwsLogin.Session.class);
     }
@@ -49,15 +48,15 @@ final class ControlApiLogin {
             throw new LoginRefusedException(response.statusCode(), response.statusCode() + " "
                     + response.headers().firstValue("x-amzn-ErrorType").orElse("") + ": " + message(response.body()));
         }
-        return SnapshotJson.mapper().readValue(response.body(), type);
+        return SnapshotJson.readMessage(response.body(), type);
     }
 
     /** The App Mesh error's message, or the body as it came when it is not one. */
     private static String message(byte[] body) {
         try {
-            JsonNode json = SnapshotJson.mapper().readTree(body);
-            if (json != null && json.hasNonNull("message")) {
-                return json.get("message").asText();
+            Object message = SnapshotJson.readObject(body).get("message");
+            if (message != null) {
+                return message.toString();
             }
         } catch (IOException notJson) {
             // fall through to the raw text

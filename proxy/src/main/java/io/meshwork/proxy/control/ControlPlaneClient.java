@@ -123,14 +123,14 @@ public final class ControlPlaneClient {
                 rejectedReason, cloudMap ? new ProxyReport.CloudMapRegistration(settings.cloudMapRegistration()) : null,
                 cloudMap ? appHealthy.getAsBoolean() : null, connection().ecsTask().taskArn(), traffic.get());
         HttpResponse<byte[]> response = send("PUT", "/meshwork/v1/proxies/" + settings.proxyId(),
-                SnapshotJson.mapper().writeValueAsBytes(report), Duration.ofSeconds(10));
+                SnapshotJson.writeMessage(report), Duration.ofSeconds(10));
         return answer(response, "report", ProxyReport.Accepted.class).expiresInMillis();
     }
 
     /** Sends the proxy's CSR (its key stays here) and returns the certificate the mesh CA signed. */
     public CertificateRequest.Issued certificate(String csrPem) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = send("POST", "/meshwork/v1/proxies/" + settings.proxyId() + "/certificate",
-                SnapshotJson.mapper().writeValueAsBytes(new CertificateRequest(settings.resource().arn(), csrPem)), Duration.ofSeconds(10));
+                SnapshotJson.writeMessage(new CertificateRequest(settings.resource().arn(), csrPem)), Duration.ofSeconds(10));
         return answer(response, "certificate", CertificateRequest.Issued.class);
     }
 
@@ -139,7 +139,7 @@ public final class ControlPlaneClient {
             throw new ControlPlaneException(response.statusCode(), call + ": " + response.statusCode() + " "
                     + SnapshotJson.string(response.body()));
         }
-        return SnapshotJson.mapper().readValue(response.body(), type);
+        return SnapshotJson.readMessage(response.body(), type);
     }
 
     public void deregister() throws IOException, InterruptedException {

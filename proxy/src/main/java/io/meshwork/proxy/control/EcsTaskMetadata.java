@@ -1,6 +1,5 @@
 package io.meshwork.proxy.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.meshwork.proxyapi.SnapshotJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +44,9 @@ final class EcsTaskMetadata {
         try {
             HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(task).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode arn = response.statusCode() == 200 ? SnapshotJson.mapper().readTree(response.body()).get("TaskARN") : null;
-            if (arn != null && arn.isTextual() && arn.asText().startsWith("arn:")) {
-                taskArn = arn.asText();
+            Object arn = response.statusCode() == 200 ? SnapshotJson.readObject(response.body()).get("TaskARN") : null;
+            if (arn instanceof String text && text.startsWith("arn:")) {
+                taskArn = text;
                 LOG.info("ECS task {}", taskArn);
             } else {
                 warnOnce("answered " + response.statusCode() + " without a TaskARN");
