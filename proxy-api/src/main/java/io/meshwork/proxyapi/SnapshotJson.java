@@ -31,9 +31,9 @@ public final class SnapshotJson {
 
     private static final class Jr {
         // Unknown fields are skipped, as databind was told to: a newer control plane may send fields this proxy does not know.
-        // Protocols in any case, as Protocol.of reads them for databind; numbers only where numbers belong (WholeNumbers).
+        // Protocols in any case, as Protocol.of reads them for databind; scalars only of their own kind (StrictScalars).
         static final JSON JSON_READER = JSON.builder().disable(JSON.Feature.FAIL_ON_UNKNOWN_BEAN_PROPERTY)
-                .enable(JSON.Feature.ACCEPT_CASE_INSENSITIVE_ENUMS).register(new WholeNumbers()).build();
+                .enable(JSON.Feature.ACCEPT_CASE_INSENSITIVE_ENUMS).register(new StrictScalars()).build();
     }
 
     private SnapshotJson() {
@@ -89,7 +89,11 @@ public final class SnapshotJson {
 
     /** The fields of a JSON object (an error's body, ECS task metadata); an IOException when it is not one. */
     public static java.util.Map<String, Object> readObject(byte[] json) throws java.io.IOException {
-        return Jr.JSON_READER.mapFrom(json);
+        java.util.Map<String, Object> fields = Jr.JSON_READER.mapFrom(json);
+        if (fields == null) {
+            throw new java.io.IOException("expected a JSON object, got null");
+        }
+        return fields;
     }
 
     /**

@@ -75,6 +75,10 @@ class SnapshotJsonTest {
         for (String json : List.of("not json", "null", "[]", "{\"listeners\":\"eight\"}", "{\"revision\":\"soon\"}",
                 "{\"revision\":\"12\"}", "{\"listeners\":[{\"port\":1.5}]}", "{\"listeners\":[{\"port\":99999999999}]}",
                 "{\"listeners\":[{\"port\":null}]}", "{\"revision\":true}",
+                // A string or a boolean of the wrong kind: jr alone read the first as null (and the object's fields as the
+                // snapshot's), the second as false (TLS not enforced), the third as "1".
+                "{\"version\":{\"mesh\":\"other\"},\"mesh\":\"m\"}", "{\"clientTls\":{\"n\":{\"enforce\":\"yes\"}}}",
+                "{\"problems\":[1]}", "{\"clientTls\":{\"n\":{\"enforce\":null}}}",
                 "{\"listeners\":[{\"port\":80,\"protocol\":\"smtp\"}]}", "{\"version\":")) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> SnapshotJson.read(json.getBytes(StandardCharsets.UTF_8)), json);
@@ -112,6 +116,7 @@ class SnapshotJsonTest {
         assertEquals("arn:aws:ecs:x", SnapshotJson.readObject("{\"TaskARN\":\"arn:aws:ecs:x\",\"Containers\":[{}]}"
                 .getBytes(StandardCharsets.UTF_8)).get("TaskARN"));
         assertThrows(java.io.IOException.class, () -> SnapshotJson.readObject("[1]".getBytes(StandardCharsets.UTF_8)));
+        assertThrows(java.io.IOException.class, () -> SnapshotJson.readObject("null".getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Builds a record graph from the records' components: every value distinct, some left null when asked. */

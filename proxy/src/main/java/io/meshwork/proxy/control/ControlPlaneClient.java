@@ -48,6 +48,8 @@ public final class ControlPlaneClient {
     }
 
     private final ProxySettings settings;
+    /** Read at start, so that a malformed ECS_CONTAINER_METADATA_URI_V4 stops the proxy there, as before it connects. */
+    private final java.net.URI ecsTaskEndpoint;
     /** Built at the first call, not at start: a proxy with a saved configuration is ready before it needs one. */
     private volatile Connection connection;
 
@@ -57,11 +59,11 @@ public final class ControlPlaneClient {
      * done on the control-plane thread, that happens after the saved configuration is served.
      */
     private record Connection(EcsTaskMetadata ecsTask, SignedControlApiClient calls) {
-        static Connection of(ProxySettings settings) {
+        static Connection of(ProxySettings settings, java.net.URI ecsTaskEndpoint) {
             HttpClient http = ControlApiHttpClient.create(settings.controlApi());
             ControlApiCredentialsProvider credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi())
                     .listener(new LoginLog()).build();
-            return new Connection(EcsTaskMetadata.fromEnvironment(System.getenv(), http),
+            return new Connection(EcsTaskMetadata.at(ecsTaskEndpoint, http),
                     new SignedControlApiClient(settings.controlApi(), settings.region(), credentials, http));
         }
     }
@@ -82,6 +84,7 @@ public final class ControlPlaneClient {
 
     public ControlPlaneClient(ProxySettings settings) {
         this.settings = settings;
+        this.ecsTaskEndpoint = EcsTaskMetadata.endpoint(System.getenv());
     }
 
     private Connection connection() {
@@ -90,7 +93,7 @@ public final class ControlPlaneClient {
             synchronized (this) {
                 c = connection;
                 if (c == null) {
-                    c = Connection.of(settings);
+                    c = Connection.of(settings, ecsTaskEndpoint);
                     connection = c;
                 }
             }
@@ -143,6 +146,9 @@ public final class ControlPlaneClient {
     }
 
     public void deregister() throws IOException, InterruptedException {
+        if (connection == null) {
+            return; // never called the control plane, so never registered: nothing to build a client for
+        }
         send("DELETE", "/meshwork/v1/proxies/" + settings.proxyId(), null, Duration.ofSeconds(3));
     }
 

@@ -31,9 +31,14 @@ final class EcsTaskMetadata {
         this.http = http;
     }
 
-    static EcsTaskMetadata fromEnvironment(Map<String, String> env, HttpClient http) {
+    /** The task metadata endpoint ECS names in the environment; null outside ECS; refused at start when malformed. */
+    static URI endpoint(Map<String, String> env) {
         String base = env.get("ECS_CONTAINER_METADATA_URI_V4");
-        return new EcsTaskMetadata(base == null || base.isBlank() ? null : URI.create(base.replaceAll("/+$", "") + "/task"), http);
+        return base == null || base.isBlank() ? null : URI.create(base.replaceAll("/+$", "") + "/task");
+    }
+
+    static EcsTaskMetadata at(URI endpoint, HttpClient http) {
+        return new EcsTaskMetadata(endpoint, http);
     }
 
     /** The task's ARN; null outside ECS or while the endpoint does not answer. */
