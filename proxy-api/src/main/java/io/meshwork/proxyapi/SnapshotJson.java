@@ -32,7 +32,7 @@ public final class SnapshotJson {
     private static final class Jr {
         // Unknown fields are skipped, as databind was told to: a newer control plane may send fields this proxy does not know.
         // Protocols in any case, as Protocol.of reads them for databind; scalars only of their own kind (StrictScalars).
-        static final JSON JSON_READER = JSON.builder().disable(JSON.Feature.FAIL_ON_UNKNOWN_BEAN_PROPERTY)
+        static final JSON CODEC = JSON.builder().disable(JSON.Feature.FAIL_ON_UNKNOWN_BEAN_PROPERTY)
                 .enable(JSON.Feature.ACCEPT_CASE_INSENSITIVE_ENUMS).register(new StrictScalars()).build();
     }
 
@@ -53,16 +53,11 @@ public final class SnapshotJson {
     }
 
     public static ProxySnapshot read(byte[] json) {
-        ProxySnapshot snapshot;
         try {
-            snapshot = Jr.JSON_READER.beanFrom(ProxySnapshot.class, json);
+            return readMessage(json, ProxySnapshot.class);
         } catch (java.io.IOException | RuntimeException e) { // a value of the wrong kind may come unchecked
             throw new IllegalArgumentException("not a proxy snapshot: " + e.getMessage(), e);
         }
-        if (snapshot == null) {
-            throw new IllegalArgumentException("not a proxy snapshot: the JSON is null");
-        }
-        return snapshot;
     }
 
     /**
@@ -72,24 +67,24 @@ public final class SnapshotJson {
      */
     public static byte[] writeMessage(Object message) {
         try {
-            return Jr.JSON_READER.asBytes(message);
+            return Jr.CODEC.asBytes(message);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot write " + message.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 
-    /** The control API's answer to a message (the fields this proxy knows; unknown ones are skipped). */
+    /** A message read from JSON: a snapshot, or the control API's answer to one of the above (unknown fields are skipped). */
     public static <T> T readMessage(byte[] json, Class<T> type) throws java.io.IOException {
-        T message = Jr.JSON_READER.beanFrom(type, json);
+        T message = Jr.CODEC.beanFrom(type, json);
         if (message == null) {
-            throw new java.io.IOException("expected " + type.getSimpleName() + ", got null");
+            throw new java.io.IOException("the JSON is null, not a " + type.getSimpleName());
         }
         return message;
     }
 
     /** The fields of a JSON object (an error's body, ECS task metadata); an IOException when it is not one. */
     public static java.util.Map<String, Object> readObject(byte[] json) throws java.io.IOException {
-        java.util.Map<String, Object> fields = Jr.JSON_READER.mapFrom(json);
+        java.util.Map<String, Object> fields = Jr.CODEC.mapFrom(json);
         if (fields == null) {
             throw new java.io.IOException("expected a JSON object, got null");
         }

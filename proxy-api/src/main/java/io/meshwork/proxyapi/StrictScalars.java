@@ -26,7 +26,7 @@ final class StrictScalars extends JacksonJrExtension {
             @Override
             public ValueReader modifyValueReader(JSONReader reader, Class<?> type, ValueReader standard) {
                 Kind kind = Kind.of(type);
-                return kind == null ? standard : new Strict(type, standard, kind, type.isPrimitive());
+                return kind == null ? standard : new Strict(type, standard, kind);
             }
         });
     }
@@ -64,11 +64,11 @@ final class StrictScalars extends JacksonJrExtension {
         private final Kind kind;
         private final boolean primitive;
 
-        Strict(Class<?> type, ValueReader standard, Kind kind, boolean primitive) {
+        Strict(Class<?> type, ValueReader standard, Kind kind) {
             super(type);
             this.standard = standard;
             this.kind = kind;
-            this.primitive = primitive;
+            this.primitive = type.isPrimitive(); // null is no int
         }
 
         @Override

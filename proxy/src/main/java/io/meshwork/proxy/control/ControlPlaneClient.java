@@ -63,7 +63,7 @@ public final class ControlPlaneClient {
             HttpClient http = ControlApiHttpClient.create(settings.controlApi());
             ControlApiCredentialsProvider credentials = ControlApiCredentialsProvider.builder().controlApi(settings.controlApi())
                     .listener(new LoginLog()).build();
-            return new Connection(EcsTaskMetadata.at(ecsTaskEndpoint, http),
+            return new Connection(new EcsTaskMetadata(ecsTaskEndpoint, http),
                     new SignedControlApiClient(settings.controlApi(), settings.region(), credentials, http));
         }
     }

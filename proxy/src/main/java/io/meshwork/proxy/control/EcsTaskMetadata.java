@@ -26,7 +26,7 @@ final class EcsTaskMetadata {
     private volatile String taskArn;
     private volatile boolean warned;
 
-    private EcsTaskMetadata(URI task, HttpClient http) {
+    EcsTaskMetadata(URI task, HttpClient http) {
         this.task = task;
         this.http = http;
     }
@@ -35,10 +35,6 @@ final class EcsTaskMetadata {
     static URI endpoint(Map<String, String> env) {
         String base = env.get("ECS_CONTAINER_METADATA_URI_V4");
         return base == null || base.isBlank() ? null : URI.create(base.replaceAll("/+$", "") + "/task");
-    }
-
-    static EcsTaskMetadata at(URI endpoint, HttpClient http) {
-        return new EcsTaskMetadata(endpoint, http);
     }
 
     /** The task's ARN; null outside ECS or while the endpoint does not answer. */
