@@ -83,7 +83,10 @@ class ControlApiTracingEndToEndTest {
                     Received push = pushes.get(0);
                     assertEquals("n-127.0.0.231", push.attribute("meshwork.proxy_id"));
                     assertNotNull(push.attribute("meshwork.snapshot_version"));
-                    Received request = otlp.spans().stream().filter(s -> s.spanId().equals(push.parentId())).findFirst().orElseThrow();
+                    // The push span ends inside the request's span, so the request's span can come in a later export batch.
+                    List<Received> requests = otlp.await(s -> s.spanId().equals(push.parentId()), 1, Duration.ofSeconds(15));
+                    assertFalse(requests.isEmpty(), "the push's parent span never arrived: " + otlp.spans());
+                    Received request = requests.get(0);
                     assertEquals("GET /meshwork/v1/proxies/{proxyId}/config", request.name(), "in the trace of the proxy's request");
                 }
             } finally {
