@@ -6,6 +6,7 @@ import io.meshwork.proxy.http.MalformedRequestHandler;
 import io.meshwork.proxy.http.RequestHeaderTimeoutHandler;
 import io.meshwork.proxy.http.RequestPath;
 import io.meshwork.proxy.http.StreamDeadlines;
+import io.meshwork.proxy.http1.DownstreamHttp1Codec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelPipeline;
 import io.meshwork.proxy.upstream.CompactHeadersFactory;
 import io.meshwork.proxy.upstream.Http2StreamCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -75,7 +75,7 @@ public final class HttpPipelines {
     }
 
     static void addHttp1(ChannelPipeline p, RequestPath path, long keepAliveMillis) {
-        p.addLast("http1", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
+        p.addLast("http1", new DownstreamHttp1Codec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
                 .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK)
                 .setHeadersFactory(CompactHeadersFactory.HEADERS).setTrailersFactory(CompactHeadersFactory.TRAILERS)));
         // After pipelining: a request held there is not yet in progress, so its wait must not count against

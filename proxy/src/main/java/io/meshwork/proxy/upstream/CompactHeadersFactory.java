@@ -30,6 +30,11 @@ public final class CompactHeadersFactory implements HttpHeadersFactory {
         return new CompactHttpHeaders(names, values, sizeHint);
     }
 
+    /** Headers with room for {@code count} without growing. */
+    public CompactHttpHeaders newHeaders(int count) {
+        return new CompactHttpHeaders(names, values, Math.max(count, sizeHint));
+    }
+
     @Override
     public HttpHeaders newEmptyHeaders() {
         return new CompactHttpHeaders(names, values, 0);

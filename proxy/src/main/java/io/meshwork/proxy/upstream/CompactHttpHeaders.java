@@ -211,6 +211,14 @@ public final class CompactHttpHeaders extends HttpHeaders {
         return this;
     }
 
+    /**
+     * Adds a header a decoder has already checked (a token for a name, visible ASCII and spaces
+     * for a value) without checking it again.
+     */
+    public void addChecked(CharSequence name, String value) {
+        append(name, value);
+    }
+
     @Override
     public HttpHeaders add(String name, Iterable<?> values) {
         return add((CharSequence) name, values);

@@ -4,7 +4,7 @@ import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.ConnectionStats;
 import io.meshwork.proxy.upstream.UpstreamConnections;
 import io.meshwork.proxy.upstream.UpstreamConnectors;
-import io.meshwork.proxy.upstream.UpstreamHttp1Codec;
+import io.meshwork.proxy.http1.UpstreamHttp1Codec;
 import io.meshwork.proxy.upstream.UpstreamRelayHandler;
 import io.meshwork.proxy.upstream.UpstreamResponseGuardHandler;
 import io.netty.buffer.ByteBuf;

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxy.http1.UpstreamHttp1Codec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -1,8 +1,11 @@
-package io.meshwork.proxy.upstream;
+package io.meshwork.proxy.http1;
 
+import io.meshwork.proxy.upstream.CompactHeadersFactory;
+import io.meshwork.proxy.upstream.CompactHttpHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
@@ -12,26 +15,29 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and response decoder,
+ * The HTTP/1.1 codec of an upstream connection: Netty's request encoder and a response decoder,
  * paired as {@link io.netty.handler.codec.http.HttpClientCodec} pairs them (a response to HEAD
- * has no body; after a 200 to CONNECT the bytes pass through undecoded), with a decoder that
- * reuses the strings every response repeats: the header names apps send (Content-Type, Date,
- * Server, ...), the version, the status code and the standard reason phrase. Netty's decoder
- * makes a new name and a new string for each of them in every response.
+ * has no body; after a 200 to CONNECT the bytes pass through undecoded). Plain responses (a
+ * final status, a Content-Length, ordinary headers: {@link PlainHead}) are read by
+ * {@link PlainHeadDecoder}, which shares the names and values an app repeats from response to
+ * response; any other response is read by Netty's decoder, which here reuses the strings every
+ * response repeats: the header names apps send (Content-Type, Date, Server, ...), the version,
+ * the status code and the standard reason phrase.
  */
-public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
+public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<PlainHeadDecoder, HttpRequestEncoder> {
     /** The methods of the requests sent whose responses have not yet begun, in order. */
     private final ArrayDeque<HttpMethod> awaiting = new ArrayDeque<>(2);
     /** A CONNECT succeeded: the connection is a tunnel now and nothing more is decoded. */
     private boolean tunnel;
 
-    public UpstreamHttp1Codec(HttpDecoderConfig config) {
+    private UpstreamHttp1Codec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config), new RequestEncoder());
     }
 
@@ -51,24 +57,109 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpR
         }
     }
 
-    private final class ResponseDecoder extends HttpResponseDecoder {
+    private final class ResponseDecoder extends PlainHeadDecoder {
+        private final NettyResponseDecoder netty;
+        /** The last status with a reason phrase of the app's own, for the responses that repeat it. */
+        private HttpResponseStatus ownStatus;
+
+        ResponseDecoder(HttpDecoderConfig config) {
+            super(config);
+            netty = new NettyResponseDecoder(config);
+        }
+
+        @Override
+        Fallback fallback() {
+            return netty;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (tunnel) {
+                int readable = in.readableBytes();
+                if (readable > 0) {
+                    out.add(in.readBytes(readable));
+                }
+                return;
+            }
+            super.decode(ctx, in, out);
+        }
+
+        @Override
+        protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (tunnel) {
+                decode(ctx, in, out);
+                return;
+            }
+            super.decodeLast(ctx, in, out);
+        }
+
+        /** "HTTP/1.1 ddd reason" with a final status that has a body of the given length, to a request that expects one. */
+        @Override
+        HttpMessage plainMessage(PlainHead head) {
+            byte[] b = head.bytes();
+            int end = head.firstLineEnd();
+            if (end < 14 || !head.matches(0, 9, "HTTP/1.1 ") || b[12] != ' ' || b[13] == ' ' || b[end - 1] == ' '
+                    || head.contentLength() < 0) {
+                return null;
+            }
+            int code = digit(b[9]) * 100 + digit(b[10]) * 10 + digit(b[11]);
+            if (code < 200 || code >= 600 || code == 204 || code == 304) {
+                return null; // also any non-digit: digit() makes the code negative
+            }
+            for (int i = 13; i < end; i++) {
+                if (b[i] < 0x20 || b[i] == 0x7f) {
+                    return null;
+                }
+            }
+            HttpMethod method = awaiting.peek();
+            if (method == null || HttpMethod.HEAD.equals(method) || HttpMethod.CONNECT.equals(method)) {
+                return null;
+            }
+            awaiting.poll();
+            CompactHttpHeaders headers = CompactHeadersFactory.HEADERS.newHeaders(head.count());
+            for (int i = 0; i < head.count(); i++) {
+                repeated.read(head, i);
+                headers.addChecked(repeated.name(), repeated.value());
+            }
+            return new DefaultHttpResponse(HttpVersion.HTTP_1_1, status(code, head, end), headers);
+        }
+
+        private HttpResponseStatus status(int code, PlainHead head, int end) {
+            HttpResponseStatus standard = HttpResponseStatus.valueOf(code);
+            if (head.matches(13, end, standard.reasonPhrase())) {
+                return standard;
+            }
+            HttpResponseStatus own = ownStatus;
+            if (own != null && own.code() == code && head.matches(13, end, own.reasonPhrase())) {
+                return own;
+            }
+            own = new HttpResponseStatus(code, RepeatedHeaders.text(head.bytes(), 13, end));
+            ownStatus = own;
+            return own;
+        }
+
+        private static int digit(byte b) {
+            return b >= '0' && b <= '9' ? b - '0' : -1000;
+        }
+    }
+
+    /** Netty's decoder, for the responses that are not plain. */
+    private final class NettyResponseDecoder extends HttpResponseDecoder implements PlainHeadDecoder.Fallback {
         /** The status code of the status line being decoded, for its reason phrase. */
         private int code;
 
-        ResponseDecoder(HttpDecoderConfig config) {
+        NettyResponseDecoder(HttpDecoderConfig config) {
             super(config);
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-            if (tunnel) {
-                int readable = actualReadableBytes();
-                if (readable > 0) {
-                    out.add(buffer.readBytes(readable));
-                }
-                return;
-            }
-            super.decode(ctx, buffer, out);
+        public void decodeNext(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            decode(ctx, in, out);
+        }
+
+        @Override
+        public void decodeAtEnd(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            decodeLast(ctx, in, out);
         }
 
         @Override

@@ -1,0 +1,142 @@
+package io.meshwork.proxy.http1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpExpectationFailedEvent;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+
+import java.util.List;
+
+/**
+ * An HTTP/1.1 decoder that reads plain messages itself and hands every other message to Netty's
+ * decoder. A plain message ({@link PlainHead}: a head of ordinary headers, a body of a given length
+ * or none) comes out as Netty's decoder would make it, with the header names and values that
+ * repeat on the connection shared from message to message ({@link RepeatedHeaders}) instead of
+ * made anew. A message that is not plain is given to Netty's decoder unread, and that decoder
+ * reads until the message ends; after a message it refused, or a switch of protocol, it reads
+ * everything that follows. So malformed input meets Netty's checks and errors exactly as before.
+ */
+public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
+    /** Netty's decoder, driven by this one: it is never in the pipeline itself. */
+    interface Fallback {
+        void decodeNext(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception;
+
+        void decodeAtEnd(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception;
+
+        void reset();
+    }
+
+    protected final PlainHead head = new PlainHead();
+    protected final RepeatedHeaders repeated = new RepeatedHeaders();
+    private final int maxFirstLine;
+    private final int maxHeaderBytes;
+    private final int maxChunk;
+    private final HttpHeadersFactory trailers;
+    /** Body bytes of the plain message being read that are still to come. */
+    private long remaining;
+    /** Netty's decoder is reading the current message. */
+    private boolean delegating;
+    /** Netty's decoder reads everything from now on. */
+    private boolean delegatingForGood;
+
+    protected PlainHeadDecoder(HttpDecoderConfig config) {
+        maxFirstLine = config.getMaxInitialLineLength();
+        maxHeaderBytes = config.getMaxHeaderSize();
+        maxChunk = config.getMaxChunkSize();
+        trailers = config.getTrailersFactory();
+    }
+
+    abstract Fallback fallback();
+
+    /** The message for the plain head just scanned, or null to leave it to Netty's decoder. */
+    abstract HttpMessage plainMessage(PlainHead head);
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (delegating) {
+            delegate(ctx, in, out);
+            return;
+        }
+        if (remaining > 0) {
+            body(in, out);
+            return;
+        }
+        int length = head.scan(in, maxFirstLine, maxHeaderBytes);
+        if (length == PlainHead.NEED_MORE) {
+            return;
+        }
+        HttpMessage message = length == PlainHead.NOT_PLAIN ? null : plainMessage(head);
+        if (message == null) {
+            delegating = true;
+            delegate(ctx, in, out);
+            return;
+        }
+        in.skipBytes(length);
+        out.add(message);
+        long contentLength = head.contentLength();
+        if (contentLength <= 0) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            remaining = contentLength;
+        }
+    }
+
+    private void body(ByteBuf in, List<Object> out) {
+        int readable = in.readableBytes();
+        if (readable == 0) {
+            return;
+        }
+        int n = (int) Math.min(Math.min(readable, maxChunk), remaining);
+        ByteBuf content = in.readRetainedSlice(n);
+        remaining -= n;
+        out.add(remaining == 0 ? new DefaultLastHttpContent(content, trailers) : new DefaultHttpContent(content));
+    }
+
+    private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        int before = out.size();
+        fallback().decodeNext(ctx, in, out);
+        for (int i = before; i < out.size(); i++) {
+            Object decoded = out.get(i);
+            if (decoded instanceof HttpMessage message) {
+                if (message.decoderResult().isFailure()
+                        || message instanceof HttpResponse response && response.status().code() == 101) {
+                    delegatingForGood = true;
+                }
+            }
+            if (decoded instanceof LastHttpContent last) {
+                if (last.decoderResult().isFailure()) {
+                    delegatingForGood = true;
+                }
+                delegating = delegatingForGood;
+            }
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (!delegating && remaining == 0 && in.isReadable()) {
+            delegating = true; // a head cut short: Netty's decoder says what it says about one
+        }
+        if (delegating) {
+            fallback().decodeAtEnd(ctx, in, out);
+        } else {
+            // The rest of a plain body, if any; a body cut short ends without its last part, as with Netty's decoder.
+            super.decodeLast(ctx, in, out);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof HttpExpectationFailedEvent && delegating && !delegatingForGood) {
+            fallback().reset(); // only messages with Expect wait for 100-continue, and those are Netty's decoder's
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+}
