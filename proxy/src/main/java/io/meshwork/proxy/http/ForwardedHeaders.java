@@ -1,6 +1,6 @@
 package io.meshwork.proxy.http;
 
-import io.meshwork.proxy.upstream.CompactHttpHeaders;
+import io.meshwork.proxy.http1.CompactHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;

@@ -1,7 +1,5 @@
 package io.meshwork.proxy.http1;
 
-import io.meshwork.proxy.upstream.CompactHeadersFactory;
-import io.meshwork.proxy.upstream.CompactHttpHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;

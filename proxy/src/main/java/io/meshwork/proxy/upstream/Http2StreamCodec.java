@@ -1,5 +1,7 @@
 package io.meshwork.proxy.upstream;
 
+import io.meshwork.proxy.http1.CompactHeadersFactory;
+import io.meshwork.proxy.http1.CompactHttpHeaders;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,6 +1,6 @@
 package io.meshwork.proxy.http;
 
-import io.meshwork.proxy.upstream.CompactHeadersFactory;
+import io.meshwork.proxy.http1.CompactHeadersFactory;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;

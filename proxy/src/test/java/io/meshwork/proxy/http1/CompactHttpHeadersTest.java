@@ -1,4 +1,4 @@
-package io.meshwork.proxy.upstream;
+package io.meshwork.proxy.http1;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

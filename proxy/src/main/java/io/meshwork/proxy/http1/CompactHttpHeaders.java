@@ -1,4 +1,4 @@
-package io.meshwork.proxy.upstream;
+package io.meshwork.proxy.http1;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.DefaultHeaders;
@@ -215,7 +215,7 @@ public final class CompactHttpHeaders extends HttpHeaders {
      * Adds a header a decoder has already checked (a token for a name, visible ASCII and spaces
      * for a value) without checking it again.
      */
-    public void addChecked(CharSequence name, String value) {
+    void addChecked(CharSequence name, String value) {
         append(name, value);
     }
 

@@ -1,4 +1,4 @@
-package io.meshwork.proxy.upstream;
+package io.meshwork.proxy.http1;
 
 import io.netty.handler.codec.DefaultHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -31,7 +31,7 @@ public final class CompactHeadersFactory implements HttpHeadersFactory {
     }
 
     /** Headers with room for {@code count} without growing. */
-    public CompactHttpHeaders newHeaders(int count) {
+    CompactHttpHeaders newHeaders(int count) {
         return new CompactHttpHeaders(names, values, Math.max(count, sizeHint));
     }
 
