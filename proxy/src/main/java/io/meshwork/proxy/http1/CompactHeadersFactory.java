@@ -30,9 +30,9 @@ public final class CompactHeadersFactory implements HttpHeadersFactory {
         return new CompactHttpHeaders(names, values, sizeHint);
     }
 
-    /** Headers with room for {@code count} without growing. */
-    CompactHttpHeaders newHeaders(int count) {
-        return new CompactHttpHeaders(names, values, Math.max(count, sizeHint));
+    /** Headers with room for exactly {@code count}, for a decoder that knows how many it will add. */
+    CompactHttpHeaders withRoomFor(int count) {
+        return new CompactHttpHeaders(names, values, count);
     }
 
     @Override

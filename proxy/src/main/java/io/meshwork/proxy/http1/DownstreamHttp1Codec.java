@@ -114,7 +114,8 @@ public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<Pla
             if (method == HttpMethod.CONNECT) {
                 return null;
             }
-            CompactHttpHeaders headers = CompactHeadersFactory.HEADERS.newHeaders(head.count());
+            // Room for the two the proxy may add on the way (x-request-id, a framing header).
+            CompactHttpHeaders headers = CompactHeadersFactory.HEADERS.withRoomFor(head.count() + 2);
             for (int i = 0; i < head.count(); i++) {
                 repeated.read(head, i);
                 headers.addChecked(repeated.name(), repeated.value());

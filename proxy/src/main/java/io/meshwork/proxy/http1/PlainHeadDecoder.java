@@ -5,9 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpExpectationFailedEvent;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -38,7 +38,6 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
     private final int maxFirstLine;
     private final int maxHeaderBytes;
     private final int maxChunk;
-    private final HttpHeadersFactory trailers;
     /** Body bytes of the plain message being read that are still to come. */
     private long remaining;
     /** Netty's decoder is reading the current message. */
@@ -50,7 +49,6 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         maxFirstLine = config.getMaxInitialLineLength();
         maxHeaderBytes = config.getMaxHeaderSize();
         maxChunk = config.getMaxChunkSize();
-        trailers = config.getTrailersFactory();
     }
 
     abstract Fallback fallback();
@@ -96,7 +94,8 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         int n = (int) Math.min(Math.min(readable, maxChunk), remaining);
         ByteBuf content = in.readRetainedSlice(n);
         remaining -= n;
-        out.add(remaining == 0 ? new DefaultLastHttpContent(content, trailers) : new DefaultHttpContent(content));
+        // A plain message has no trailers: the last part carries the shared empty set, as Netty's empty last part does.
+        out.add(remaining == 0 ? new DefaultLastHttpContent(content, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(content));
     }
 
     private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {

@@ -114,7 +114,8 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<Plain
                 return null;
             }
             awaiting.poll();
-            CompactHttpHeaders headers = CompactHeadersFactory.HEADERS.newHeaders(head.count());
+            // Room for the one the proxy may add on the way (Connection, or a framing header).
+            CompactHttpHeaders headers = CompactHeadersFactory.HEADERS.withRoomFor(head.count() + 1);
             for (int i = 0; i < head.count(); i++) {
                 repeated.read(head, i);
                 headers.addChecked(repeated.name(), repeated.value());
