@@ -31,9 +31,10 @@ import java.util.List;
  * request to request; any other request is read by Netty's decoder. As in Netty's server codec,
  * the response encoder knows which request each response answers (a response to HEAD has no body;
  * a 2xx to CONNECT loses its Transfer-Encoding), at most {@value #MAX_PIPELINE_DEPTH} requests may
- * wait for their responses, and a request with both Transfer-Encoding and Content-Length closes the
- * connection after its response. Netty's server codec keeps those parts private, so they are
- * repeated here.
+ * wait for their responses, and a request with both Transfer-Encoding and Content-Length, where
+ * Netty's decoder is configured to accept one (by default it refuses it), closes the connection
+ * after its response. Netty's server codec keeps those parts private, so they are repeated here.
+ * Messages are made with {@link CompactHttpHeaders} on both paths.
  */
 public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<PlainHeadDecoder, HttpResponseEncoder> {
     /** As Netty's server codec: more requests than this waiting for responses are refused. */
@@ -45,12 +46,16 @@ public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<Pla
     private final ArrayDeque<HttpMethod> awaiting = new ArrayDeque<>(2);
     private boolean closeAfterResponse;
 
-    public DownstreamHttp1Codec(HttpDecoderConfig config) {
-        init(new RequestDecoder(config), new ResponseEncoder());
+    /** Limits as Netty's: a longer request line is refused with 414, longer headers with 431 (by the handlers after this). */
+    public DownstreamHttp1Codec(int maxInitialLine, int maxHeaderSize, int maxChunk) {
+        init(new RequestDecoder(new HttpDecoderConfig().setMaxInitialLineLength(maxInitialLine).setMaxHeaderSize(maxHeaderSize)
+                .setMaxChunkSize(maxChunk).setHeadersFactory(CompactHeadersFactory.HEADERS)
+                .setTrailersFactory(CompactHeadersFactory.TRAILERS)), new ResponseEncoder());
     }
 
     private final class RequestDecoder extends PlainHeadDecoder {
-        private final NettyRequestDecoder netty;
+        private final HttpDecoderConfig config;
+        private NettyRequestDecoder netty;
         /** Past this many pipelined requests everything more is dropped and the connection closes. */
         private boolean discard;
         private byte[] lastTarget = new byte[0];
@@ -58,11 +63,19 @@ public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<Pla
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
-            netty = new NettyRequestDecoder(config);
+            this.config = config;
         }
 
         @Override
         Fallback fallback() {
+            if (netty == null) {
+                netty = new NettyRequestDecoder(config);
+            }
+            return netty;
+        }
+
+        @Override
+        Fallback fallbackIfMade() {
             return netty;
         }
 
@@ -157,6 +170,11 @@ public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<Pla
         @Override
         public void decodeAtEnd(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             decodeLast(ctx, in, out);
+        }
+
+        @Override
+        public void removed(ChannelHandlerContext ctx) throws Exception {
+            handlerRemoved0(ctx);
         }
 
         @Override

@@ -6,19 +6,21 @@ import java.util.Arrays;
 
 /**
  * One scan of an HTTP/1.1 message head waiting in a buffer, deciding whether it is <em>plain</em>:
- * every line ends in CRLF, each header is {@code token ":" OWS value OWS} with a value of visible
- * ASCII and spaces, there is at most one {@code Content-Length} (digits only) and none of the
- * headers whose handling is subtle ({@code Transfer-Encoding}, {@code Expect}, {@code Upgrade},
- * {@code Sec-WebSocket-*}), and it is well inside the size limits. Anything else, including what
- * Netty's decoder would refuse, is "not plain" and goes to Netty's decoder unread, so the errors
- * and the edge cases stay Netty's. The scan copies the head into an array it keeps, once, and
- * notes where each part lies; nothing is made per header here.
+ * it has arrived whole, every line ends in CRLF, each header is {@code token ":" OWS value OWS}
+ * with a value of visible ASCII and spaces, there is at most one {@code Content-Length} (digits
+ * only) and none of the headers whose handling is subtle ({@code Transfer-Encoding}, {@code Expect},
+ * {@code Upgrade}, {@code Sec-WebSocket-*}), and it is well inside the size limits. Anything else,
+ * including what Netty's decoder would refuse, is "not plain" and goes to Netty's decoder unread, so
+ * the errors and the edge cases stay Netty's. A head that has not arrived whole is Netty's too:
+ * Netty reads a head as it trickles in (and refuses a bad first line before the rest comes), where
+ * scanning it again on every read would cost a slow sender's bytes squared. The scan copies the
+ * head into an array it keeps, once, and notes where each part lies; nothing is made per header.
  */
 final class PlainHead {
-    /** The head has not fully arrived and may still be plain. */
-    static final int NEED_MORE = -1;
-    static final int NOT_PLAIN = -2;
+    static final int NOT_PLAIN = -1;
     static final int MAX_HEADERS = 64;
+    /** Longer heads are Netty's: the array a connection keeps for its heads stays this small. */
+    static final int MAX_PLAIN_HEAD = 8192;
 
     private static final boolean[] TOKEN = new boolean[128];
 
@@ -35,7 +37,7 @@ final class PlainHead {
         }
     }
 
-    private byte[] bytes = new byte[512];
+    private byte[] bytes = new byte[256];
     private ByteBuf in;
     private int available;
     private int copied;
@@ -50,13 +52,13 @@ final class PlainHead {
 
     /**
      * Scans the head at {@code in}'s reader index without moving it: its length (through the blank
-     * line) when it is complete and plain, else {@link #NEED_MORE} or {@link #NOT_PLAIN}. The limits
-     * are the decoder's; a plain head keeps to half of each, so that what is near a limit is Netty's
-     * to judge with its own counting.
+     * line) when it is complete and plain, else {@link #NOT_PLAIN}. The limits are the decoder's; a
+     * plain head keeps to half of each, so that what is near a limit is Netty's to judge with its own
+     * counting.
      */
     int scan(ByteBuf in, int maxFirstLine, int maxHeaderBytes) {
         this.in = in;
-        available = in.readableBytes();
+        available = Math.min(in.readableBytes(), MAX_PLAIN_HEAD);
         copied = 0;
         count = 0;
         contentLength = -1;
@@ -139,11 +141,8 @@ final class PlainHead {
 
     private int lineFeed(int from, int limit) {
         for (int i = from; ; i++) {
-            if (i >= limit) {
+            if (i >= limit || i >= copied && !copyMore()) {
                 return NOT_PLAIN;
-            }
-            if (i >= copied && !copyMore()) {
-                return NEED_MORE;
             }
             if (bytes[i] == '\n') {
                 return i;
@@ -158,7 +157,7 @@ final class PlainHead {
         }
         int upTo = Math.min(available, Math.max(256, copied * 2));
         if (upTo > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(upTo, bytes.length * 2));
+            bytes = Arrays.copyOf(bytes, Math.min(MAX_PLAIN_HEAD, Math.max(upTo, bytes.length * 2)));
         }
         in.getBytes(in.readerIndex() + copied, bytes, copied, upTo - copied);
         copied = upTo;

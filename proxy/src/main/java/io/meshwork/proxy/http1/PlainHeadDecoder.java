@@ -5,9 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpExpectationFailedEvent;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -24,13 +24,20 @@ import java.util.List;
  * everything that follows. So malformed input meets Netty's checks and errors exactly as before.
  */
 public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
-    /** Netty's decoder, driven by this one: it is never in the pipeline itself. */
+    /**
+     * Netty's decoder, driven by this one: it is never in the pipeline itself, so this one passes
+     * on what it would have been told there.
+     */
     interface Fallback {
         void decodeNext(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception;
 
         void decodeAtEnd(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception;
 
-        void reset();
+        /** As in the pipeline: Netty's decoder skips what is left of a refused body, then fires the event on. */
+        void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception;
+
+        /** Releases its line buffer, as its removal from a pipeline would. */
+        void removed(ChannelHandlerContext ctx) throws Exception;
     }
 
     protected final PlainHead head = new PlainHead();
@@ -38,6 +45,7 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
     private final int maxFirstLine;
     private final int maxHeaderBytes;
     private final int maxChunk;
+    private final HttpHeadersFactory trailers;
     /** Body bytes of the plain message being read that are still to come. */
     private long remaining;
     /** Netty's decoder is reading the current message. */
@@ -49,9 +57,14 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         maxFirstLine = config.getMaxInitialLineLength();
         maxHeaderBytes = config.getMaxHeaderSize();
         maxChunk = config.getMaxChunkSize();
+        trailers = config.getTrailersFactory();
     }
 
+    /** Netty's decoder, made when a message first needs it. */
     abstract Fallback fallback();
+
+    /** Netty's decoder if it was made, else null. */
+    abstract Fallback fallbackIfMade();
 
     /** The message for the plain head just scanned, or null to leave it to Netty's decoder. */
     abstract HttpMessage plainMessage(PlainHead head);
@@ -67,9 +80,6 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
             return;
         }
         int length = head.scan(in, maxFirstLine, maxHeaderBytes);
-        if (length == PlainHead.NEED_MORE) {
-            return;
-        }
         HttpMessage message = length == PlainHead.NOT_PLAIN ? null : plainMessage(head);
         if (message == null) {
             delegating = true;
@@ -94,8 +104,7 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         int n = (int) Math.min(Math.min(readable, maxChunk), remaining);
         ByteBuf content = in.readRetainedSlice(n);
         remaining -= n;
-        // A plain message has no trailers: the last part carries the shared empty set, as Netty's empty last part does.
-        out.add(remaining == 0 ? new DefaultLastHttpContent(content, EmptyHttpHeaders.INSTANCE) : new DefaultHttpContent(content));
+        out.add(remaining == 0 ? new DefaultLastHttpContent(content, trailers) : new DefaultHttpContent(content));
     }
 
     private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
@@ -133,9 +142,21 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof HttpExpectationFailedEvent && delegating && !delegatingForGood) {
-            fallback().reset(); // only messages with Expect wait for 100-continue, and those are Netty's decoder's
+        if (evt instanceof HttpExpectationFailedEvent && delegating) {
+            // Only a message with Expect waits for 100-continue, and those are Netty's decoder's: it decides
+            // from its own state whether the rest of the body is to be skipped, and fires the event on.
+            fallback().userEventTriggered(ctx, evt);
+            return;
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        Fallback netty = fallbackIfMade();
+        if (netty != null) {
+            netty.removed(ctx);
+        }
+        super.handlerRemoved0(ctx);
     }
 }

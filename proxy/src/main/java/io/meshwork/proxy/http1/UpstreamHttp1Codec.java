@@ -56,17 +56,26 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<Plain
     }
 
     private final class ResponseDecoder extends PlainHeadDecoder {
-        private final NettyResponseDecoder netty;
+        private final HttpDecoderConfig config;
+        private NettyResponseDecoder netty;
         /** The last status with a reason phrase of the app's own, for the responses that repeat it. */
         private HttpResponseStatus ownStatus;
 
         ResponseDecoder(HttpDecoderConfig config) {
             super(config);
-            netty = new NettyResponseDecoder(config);
+            this.config = config;
         }
 
         @Override
         Fallback fallback() {
+            if (netty == null) {
+                netty = new NettyResponseDecoder(config);
+            }
+            return netty;
+        }
+
+        @Override
+        Fallback fallbackIfMade() {
             return netty;
         }
 
@@ -159,6 +168,11 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<Plain
         @Override
         public void decodeAtEnd(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             decodeLast(ctx, in, out);
+        }
+
+        @Override
+        public void removed(ChannelHandlerContext ctx) throws Exception {
+            handlerRemoved0(ctx);
         }
 
         @Override

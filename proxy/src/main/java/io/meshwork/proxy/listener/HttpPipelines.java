@@ -11,9 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.meshwork.proxy.http1.CompactHeadersFactory;
 import io.meshwork.proxy.upstream.Http2StreamCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -75,9 +73,7 @@ public final class HttpPipelines {
     }
 
     static void addHttp1(ChannelPipeline p, RequestPath path, long keepAliveMillis) {
-        p.addLast("http1", new DownstreamHttp1Codec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE)
-                .setMaxHeaderSize(MAX_HEADER_SIZE).setMaxChunkSize(MAX_CHUNK)
-                .setHeadersFactory(CompactHeadersFactory.HEADERS).setTrailersFactory(CompactHeadersFactory.TRAILERS)));
+        p.addLast("http1", new DownstreamHttp1Codec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK));
         // After pipelining: a request held there is not yet in progress, so its wait must not count against
         // the keep-alive deadline the previous response armed.
         p.addLast("pipelining", new Http1PipeliningHandler());
