@@ -58,6 +58,14 @@ final class PlainHead {
      */
     int scan(ByteBuf in, int maxFirstLine, int maxHeaderBytes) {
         this.in = in;
+        try {
+            return scanHead(maxFirstLine, maxHeaderBytes);
+        } finally {
+            this.in = null; // not kept past the scan: the decoder may release it
+        }
+    }
+
+    private int scanHead(int maxFirstLine, int maxHeaderBytes) {
         available = Math.min(in.readableBytes(), MAX_PLAIN_HEAD);
         copied = 0;
         count = 0;

@@ -1,5 +1,6 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.http1.DownstreamHttp1Codec;
 import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.observability.ResponseFlag;
 import io.meshwork.proxy.resilience.ConnectionLimits;
@@ -17,7 +18,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -222,7 +222,7 @@ class HttpExchangeHandlerKeepAliveTest {
             caller = new EmbeddedChannel();
             caller.config().setAllocator(alloc);
             caller.freezeTime();
-            caller.pipeline().addLast(gate, new HttpServerCodec(8192, 32 * 1024, 64 * 1024), new Http1PipeliningHandler(),
+            caller.pipeline().addLast(gate, new DownstreamHttp1Codec(8192, 32 * 1024, 64 * 1024), new Http1PipeliningHandler(),
                     new MalformedRequestHandler(path));
             if (expectContinue) {
                 caller.pipeline().addLast(new io.netty.handler.codec.http.HttpServerExpectContinueHandler());

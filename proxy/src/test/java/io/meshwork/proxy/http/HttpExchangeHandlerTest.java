@@ -1,5 +1,6 @@
 package io.meshwork.proxy.http;
 
+import io.meshwork.proxy.http1.DownstreamHttp1Codec;
 import io.meshwork.proxyapi.Protocol;
 import io.meshwork.proxy.observability.ExchangeRecord;
 import io.meshwork.proxy.observability.ResponseFlag;
@@ -12,7 +13,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -311,7 +311,7 @@ class HttpExchangeHandlerTest {
             caller = new EmbeddedChannel();
             caller.config().setAllocator(alloc);
             caller.freezeTime();
-            caller.pipeline().addLast(new HttpServerCodec(8192, 32 * 1024, 64 * 1024), new Http1PipeliningHandler(),
+            caller.pipeline().addLast(new DownstreamHttp1Codec(8192, 32 * 1024, 64 * 1024), new Http1PipeliningHandler(),
                     new MalformedRequestHandler(path), new HttpExchangeHandler(path));
         }
         caller.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
