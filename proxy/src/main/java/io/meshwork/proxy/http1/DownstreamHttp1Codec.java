@@ -54,8 +54,6 @@ public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<Pla
     }
 
     private final class RequestDecoder extends PlainHeadDecoder {
-        private final HttpDecoderConfig config;
-        private NettyRequestDecoder netty;
         /** Past this many pipelined requests everything more is dropped and the connection closes. */
         private boolean discard;
         private byte[] lastTarget = new byte[0];
@@ -63,20 +61,11 @@ public final class DownstreamHttp1Codec extends CombinedChannelDuplexHandler<Pla
 
         RequestDecoder(HttpDecoderConfig config) {
             super(config);
-            this.config = config;
         }
 
         @Override
-        Fallback fallback() {
-            if (netty == null) {
-                netty = new NettyRequestDecoder(config);
-            }
-            return netty;
-        }
-
-        @Override
-        Fallback fallbackIfMade() {
-            return netty;
+        Fallback newFallback(HttpDecoderConfig config) {
+            return new NettyRequestDecoder(config);
         }
 
         @Override

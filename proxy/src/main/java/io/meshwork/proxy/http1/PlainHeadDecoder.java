@@ -46,6 +46,8 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
     private final int maxHeaderBytes;
     private final int maxChunk;
     private final HttpHeadersFactory trailers;
+    private final HttpDecoderConfig config;
+    private Fallback fallback;
     /** Body bytes of the plain message being read that are still to come. */
     private long remaining;
     /** Netty's decoder is reading the current message. */
@@ -58,13 +60,19 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         maxHeaderBytes = config.getMaxHeaderSize();
         maxChunk = config.getMaxChunkSize();
         trailers = config.getTrailersFactory();
+        this.config = config;
     }
 
-    /** Netty's decoder, made when a message first needs it. */
-    abstract Fallback fallback();
+    /** Netty's decoder for this side, configured as this one. */
+    abstract Fallback newFallback(HttpDecoderConfig config);
 
-    /** Netty's decoder if it was made, else null. */
-    abstract Fallback fallbackIfMade();
+    /** Netty's decoder, made when a message first needs it: most connections never send one that is not plain. */
+    private Fallback fallback() {
+        if (fallback == null) {
+            fallback = newFallback(config);
+        }
+        return fallback;
+    }
 
     /** The message for the plain head just scanned, or null to leave it to Netty's decoder. */
     abstract HttpMessage plainMessage(PlainHead head);
@@ -153,9 +161,8 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
-        Fallback netty = fallbackIfMade();
-        if (netty != null) {
-            netty.removed(ctx);
+        if (fallback != null) {
+            fallback.removed(ctx);
         }
         super.handlerRemoved0(ctx);
     }

@@ -56,27 +56,16 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<Plain
     }
 
     private final class ResponseDecoder extends PlainHeadDecoder {
-        private final HttpDecoderConfig config;
-        private NettyResponseDecoder netty;
         /** The last status with a reason phrase of the app's own, for the responses that repeat it. */
         private HttpResponseStatus ownStatus;
 
         ResponseDecoder(HttpDecoderConfig config) {
             super(config);
-            this.config = config;
         }
 
         @Override
-        Fallback fallback() {
-            if (netty == null) {
-                netty = new NettyResponseDecoder(config);
-            }
-            return netty;
-        }
-
-        @Override
-        Fallback fallbackIfMade() {
-            return netty;
+        Fallback newFallback(HttpDecoderConfig config) {
+            return new NettyResponseDecoder(config);
         }
 
         @Override
