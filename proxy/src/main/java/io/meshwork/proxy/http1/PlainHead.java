@@ -134,17 +134,9 @@ final class PlainHead {
         return contentLength;
     }
 
-    /** Whether {@code bytes()[start, start + s.length())} is {@code s}, ASCII. */
+    /** Whether {@code bytes()[start, end)} is {@code s}, ASCII. */
     boolean matches(int start, int end, String s) {
-        if (end - start != s.length()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (bytes[start + i] != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return UpstreamHttp1Codec.KnownStrings.matches(bytes, start, end - start, s);
     }
 
     private int lineFeed(int from, int limit) {
