@@ -162,6 +162,76 @@ public final class CompactHttpHeaders extends HttpHeaders {
         return indexOf(name, 0) >= 0;
     }
 
+    // The three value checks HttpUtil makes on every message (keep-alive, chunked, 100-continue),
+    // answered by a scan instead of HttpHeaders' default, which makes a value iterator each time.
+
+    @Override
+    public boolean contains(String name, String value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            String candidate = slots[2 * i + 1].toString(); // a String already, but for a value set as another kind
+            if (ignoreCase ? candidate.equalsIgnoreCase(value) : candidate.equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
+        return contains(name.toString(), value.toString(), ignoreCase);
+    }
+
+    @Override
+    public boolean containsValue(CharSequence name, CharSequence value, boolean ignoreCase) {
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
+            if (listContains(slots[2 * i + 1], value, ignoreCase)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether one of the comma-separated members of {@code list}, trimmed, is {@code expected}:
+     * HttpHeaders' own rule, including that an empty member after a last comma does not count.
+     */
+    private static boolean listContains(CharSequence list, CharSequence expected, boolean ignoreCase) {
+        int length = list.length();
+        int begin = 0;
+        int comma = AsciiString.indexOf(list, ',', 0);
+        if (comma < 0) {
+            return trimmedEquals(list, 0, length, expected, ignoreCase);
+        }
+        do {
+            if (trimmedEquals(list, begin, comma, expected, ignoreCase)) {
+                return true;
+            }
+            begin = comma + 1;
+            comma = AsciiString.indexOf(list, ',', begin);
+        } while (comma >= 0);
+        return begin < length && trimmedEquals(list, begin, length, expected, ignoreCase);
+    }
+
+    private static boolean trimmedEquals(CharSequence s, int begin, int end, CharSequence expected, boolean ignoreCase) {
+        while (begin < end && s.charAt(begin) <= ' ') {
+            begin++;
+        }
+        while (end > begin && s.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        if (end - begin != expected.length()) {
+            return false;
+        }
+        for (int i = 0; i < end - begin; i++) {
+            char a = s.charAt(begin + i);
+            char b = expected.charAt(i);
+            if (a != b && !(ignoreCase && AsciiString.toLowerCase(a) == AsciiString.toLowerCase(b))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public Iterator<Map.Entry<String, String>> iterator() {
         return new Entries<>(CharSequence::toString);

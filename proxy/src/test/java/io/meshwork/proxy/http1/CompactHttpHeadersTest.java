@@ -106,6 +106,47 @@ class CompactHttpHeadersTest {
     }
 
     @Test
+    void valueChecksAnswerAsNettysHeadersForAnyListOfValues() {
+        // Differential: values made of random members, commas, spaces and tabs, checked for a member
+        // and for a whole value, in either case, against Netty's headers with the same values.
+        String[] parts = {"close", "Close", "keep-alive", "chunked", "", " ", "\t", ",", ",", "x", "CLOSE "};
+        String[] expected = {"close", "chunked", "", "x", "keep-alive", "close, x"};
+        java.util.Random random = new java.util.Random(61);
+        for (int run = 0; run < 2000; run++) {
+            HttpHeaders netty = new DefaultHttpHeaders();
+            HttpHeaders compact = CompactHeadersFactory.HEADERS.newHeaders();
+            int values = 1 + random.nextInt(3);
+            List<String> added = new ArrayList<>();
+            for (int v = 0; v < values; v++) {
+                StringBuilder value = new StringBuilder();
+                for (int p = random.nextInt(6); p > 0; p--) {
+                    value.append(parts[random.nextInt(parts.length)]);
+                }
+                String name = random.nextBoolean() ? "Connection" : "other";
+                try {
+                    netty.add(name, value.toString());
+                } catch (IllegalArgumentException refused) { // a value starting or ending in whitespace
+                    assertThrows(IllegalArgumentException.class, () -> compact.add(name, value.toString()));
+                    continue;
+                }
+                compact.add(name, value.toString());
+                added.add(name + "=[" + value + "]");
+            }
+            for (String e : expected) {
+                for (boolean ignoreCase : new boolean[] {true, false}) {
+                    String what = e + " (ignoreCase " + ignoreCase + ") in " + added;
+                    assertEquals(netty.containsValue(HttpHeaderNames.CONNECTION, e, ignoreCase),
+                            compact.containsValue(HttpHeaderNames.CONNECTION, e, ignoreCase), "containsValue " + what);
+                    assertEquals(netty.contains("connection", e, ignoreCase), compact.contains("connection", e, ignoreCase),
+                            "contains " + what);
+                    assertEquals(netty.contains(HttpHeaderNames.CONNECTION, AsciiString.of(e), ignoreCase),
+                            compact.contains(HttpHeaderNames.CONNECTION, AsciiString.of(e), ignoreCase), "contains " + what);
+                }
+            }
+        }
+    }
+
+    @Test
     void iteratorsWalkInOrderAndRemoveAndSetThroughTheirEntries() {
         HttpHeaders h = CompactHeadersFactory.HEADERS.newHeaders();
         h.add("a", "1").add("b", "2").add("c", "3");
