@@ -57,7 +57,8 @@ public final class OutboundRouting implements RequestRouting {
         // A Host without a port was sent to the port the app connected to (80 for a plain proxy request).
         Integer port = authority.port() != null ? authority.port() : originalDestination != null ? originalDestination.getPort() : null;
         if (service != null) {
-            return ServiceRouting.route(service, port, view, authority.host(), clusters, target, null);
+            // The path goes upstream changed only when the request named an absolute URI.
+            return ServiceRouting.route(service, port, view, authority.host(), clusters, target == request.uri() ? null : target, null);
         }
         if (authority.host().isEmpty()) {
             return new RouteDecision.Reject(400, ResponseFlag.NO_ROUTE, "request has no Host to route by");

@@ -10,9 +10,11 @@ import io.meshwork.proxy.runtime.ServiceRuntime;
 import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.ClusterRegistry;
 import io.meshwork.proxy.upstream.ClusterRuntime;
+import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxyapi.WeightedTarget;
 
 import java.util.List;
+import java.util.Objects;
 
 
 /**
@@ -41,7 +43,8 @@ final class ServiceRouting {
                 return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "route " + route.route().name() + " has no target with a weight",
                         servicePort.unrouted());
             }
-            TrafficMeter meter = route.meter(target);
+            int index = route.indexOf(target);
+            TrafficMeter meter = route.meter(index);
             ClusterRuntime cluster = clusters.get(target.cluster());
             if (cluster == null || !cluster.hasEndpoints()) {
                 return new RouteDecision.Reject(503, ResponseFlag.NO_HEALTHY_UPSTREAM, "no healthy upstream: virtual node " + target.cluster()
@@ -57,11 +60,31 @@ final class ServiceRouting {
                 return new RouteDecision.Reject(503, ResponseFlag.UPSTREAM_CONNECTION_FAILURE, "cannot open TLS to " + target.cluster() + ": "
                         + e.getMessage(), meter);
             }
-            return new RouteDecision.Forward(cluster.port(target.port()), protocol, route.route().name(),
-                    route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
-                    authority, tls == null || tls.context() == null ? null : tls, meter);
+            return forward(route, index, cluster.port(target.port()), protocol, path, authority,
+                    tls == null || tls.context() == null ? null : tls, meter);
         }
         return new RouteDecision.Reject(404, ResponseFlag.NO_ROUTE, "no route of " + service.name() + ":" + servicePort.port()
                 + " matches " + request.method() + " " + request.path(), servicePort.unrouted());
+    }
+
+    /**
+     * The decision to forward to the route's target at {@code index}: the one made for the
+     * request before, when everything it holds is the same (the usual case), else a new one kept
+     * for the next request. Everything else a decision holds comes from the route itself.
+     */
+    private static RouteDecision forward(RouteRuntime route, int index, Upstream upstream, Protocol protocol, String path,
+                                         String authority, TlsContexts.Origination tls, TrafficMeter meter) {
+        if (index >= 0 && route.lastDecision(index) instanceof RouteDecision.Forward last && last.upstream() == upstream
+                && last.protocol() == protocol && last.tls() == tls && Objects.equals(last.path(), path)
+                && Objects.equals(last.authority(), authority)) {
+            return last;
+        }
+        RouteDecision.Forward made = new RouteDecision.Forward(upstream, protocol, route.route().name(),
+                route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
+                authority, tls, meter);
+        if (index >= 0) {
+            route.lastDecision(index, made);
+        }
+        return made;
     }
 }

@@ -14,10 +14,36 @@ import java.util.List;
 
 /**
  * A route ready to match and pick: the snapshot's route with its matcher, its picker, its retry
- * rules, and the traffic meter of each of its targets (resolved here, not per request).
+ * rules, and the traffic meter of each of its targets (resolved here, not per request). It also
+ * keeps, per target, the last decision routing made for it: nearly every request on a route
+ * gets the same one, so routing reuses it instead of making one per request. The slot is
+ * opaque here (routing's type, and routing already depends on this package).
  */
-public record RouteRuntime(Route route, HttpMatcher matcher, WeightedPicker picker, RetryRules retry,
-                           List<WeightedTarget> targets, List<TrafficMeter> meters) {
+public final class RouteRuntime {
+    private final Route route;
+    private final HttpMatcher matcher;
+    private final WeightedPicker picker;
+    private final RetryRules retry;
+    private final List<WeightedTarget> targets;
+    private final List<TrafficMeter> meters;
+    /**
+     * Per target, the last decision made for it. Read and written by every event loop without a
+     * lock: a decision is immutable (final fields), so a racing reader sees either a whole one or
+     * an older one, and checks that it still fits before using it.
+     */
+    private final Object[] lastDecisions;
+
+    RouteRuntime(Route route, HttpMatcher matcher, WeightedPicker picker, RetryRules retry, List<WeightedTarget> targets,
+                 List<TrafficMeter> meters) {
+        this.route = route;
+        this.matcher = matcher;
+        this.picker = picker;
+        this.retry = retry;
+        this.targets = targets;
+        this.meters = meters;
+        this.lastDecisions = new Object[targets.size()];
+    }
+
     static RouteRuntime of(Route route, String direction, String service, Protocol protocol, TrafficMeters traffic) {
         List<WeightedTarget> targets = route.targets() == null ? List.of() : List.copyOf(route.targets());
         List<TrafficMeter> meters = targets.stream()
@@ -26,14 +52,53 @@ public record RouteRuntime(Route route, HttpMatcher matcher, WeightedPicker pick
                 RetryRules.of(route.retry()), targets, meters);
     }
 
-    /** The meter of {@code target}, one the picker returned. */
-    public TrafficMeter meter(WeightedTarget target) {
+    public Route route() {
+        return route;
+    }
+
+    public HttpMatcher matcher() {
+        return matcher;
+    }
+
+    public WeightedPicker picker() {
+        return picker;
+    }
+
+    public RetryRules retry() {
+        return retry;
+    }
+
+    public List<WeightedTarget> targets() {
+        return targets;
+    }
+
+    /** Where {@code target}, one the picker returned, stands among the route's targets; -1 for another. */
+    public int indexOf(WeightedTarget target) {
         for (int i = 0; i < targets.size(); i++) {
             if (targets.get(i) == target) {
-                return meters.get(i);
+                return i;
             }
         }
-        return TrafficMeter.NONE;
+        return -1;
+    }
+
+    /** The meter of {@code target}, one the picker returned. */
+    public TrafficMeter meter(WeightedTarget target) {
+        return meter(indexOf(target));
+    }
+
+    /** The meter of the target at {@code index} (from {@link #indexOf}), or none for -1. */
+    public TrafficMeter meter(int index) {
+        return index < 0 ? TrafficMeter.NONE : meters.get(index);
+    }
+
+    /** The last decision kept for the target at {@code index}, or null. */
+    public Object lastDecision(int index) {
+        return lastDecisions[index];
+    }
+
+    public void lastDecision(int index, Object decision) {
+        lastDecisions[index] = decision;
     }
 
     /** The route's per-request timeout: App Mesh's 15 s unless it sets one (0 turns it off). */
