@@ -62,7 +62,7 @@ final class ForwardedHeaders {
             h.set(HttpHeaderNames.HOST, authority);
         }
         if (!h.contains(REQUEST_ID)) {
-            h.set(REQUEST_ID, RequestIds.next());
+            h.set(REQUEST_ID, RequestId.random());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         frameRequest(request, chunked, downstreamHttp2, upstreamHttp2);
