@@ -4,10 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpExpectationFailedEvent;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -45,7 +43,6 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
     private final int maxFirstLine;
     private final int maxHeaderBytes;
     private final int maxChunk;
-    private final HttpHeadersFactory trailers;
     private final HttpDecoderConfig config;
     private Fallback fallback;
     /** Body bytes of the plain message being read that are still to come. */
@@ -59,7 +56,6 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         maxFirstLine = config.getMaxInitialLineLength();
         maxHeaderBytes = config.getMaxHeaderSize();
         maxChunk = config.getMaxChunkSize();
-        trailers = config.getTrailersFactory();
         this.config = config;
     }
 
@@ -112,7 +108,7 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         int n = (int) Math.min(Math.min(readable, maxChunk), remaining);
         ByteBuf content = in.readRetainedSlice(n);
         remaining -= n;
-        out.add(remaining == 0 ? new DefaultLastHttpContent(content, trailers) : new DefaultHttpContent(content));
+        out.add(remaining == 0 ? new PlainLastContent(content) : new DefaultHttpContent(content));
     }
 
     private void delegate(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
