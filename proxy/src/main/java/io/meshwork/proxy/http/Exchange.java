@@ -10,6 +10,7 @@ import io.meshwork.proxy.resilience.GrpcTimeout;
 import io.meshwork.proxy.resilience.RetryDecision;
 import io.meshwork.proxy.routing.RouteDecision;
 import io.meshwork.proxy.upstream.EndpointState;
+import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.UpstreamConnections;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -74,7 +75,6 @@ final class Exchange implements UpstreamAttempt.Listener {
     private final String originalUri;
     private final boolean keepAlive;
     private final long startNanos = System.nanoTime();
-    private final long startMillis = System.currentTimeMillis();
     /** The request's spans; null when tracing is off. */
     private final ExchangeTrace trace;
 
@@ -84,6 +84,11 @@ final class Exchange implements UpstreamAttempt.Listener {
     private HttpRequest upstreamHead;
     private UpstreamConnections connections;
     private ExchangeDeadlines deadlines;
+    /**
+     * The request body kept for a retry or waiting for a connection; made when the first part
+     * with bytes arrives. Until then (for every bodiless request) the body is nothing, or just
+     * its end once {@link #requestDone}.
+     */
     private ReplayableBody body;
     private UpstreamAttempt attempt;
     private List<InetSocketAddress> tried = List.of();
@@ -148,9 +153,7 @@ final class Exchange implements UpstreamAttempt.Listener {
             timeout = callerDeadline;
         }
         deadlines = new ExchangeDeadlines(now(), timeout, target.idleMillis());
-        boolean retries = target.retry().maxRetries() > 0;
-        body = new ReplayableBody(MAX_REPLAY_BYTES, retries);
-        if (retries) {
+        if (retriesAllowed()) {
             target.upstream().budget().recordRequest();
         }
         upstreamHead = ForwardedHeaders.head(ForwardedHeaders.upstreamRequest(request, target.path(), target.authority(),
@@ -224,8 +227,31 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (trace != null) {
             trace.attemptStarted(upstreamHead.headers(), endpoint.address(), attempts);
         }
-        attempt = new UpstreamAttempt(this, connections, target.upstream(), endpoint, meter);
-        attempt.start(upstreamHead, body, target.http2(), target.tls(), !downstream.reading());
+        attempt = new UpstreamAttempt(this, endpoint);
+        attempt.start(upstreamHead, target.http2(), target.tls(), meter, !downstream.reading());
+    }
+
+    @Override
+    public UpstreamConnections connections() {
+        return connections;
+    }
+
+    @Override
+    public Upstream upstream() {
+        return target.upstream();
+    }
+
+    @Override
+    public List<HttpContent> requestSoFar() {
+        if (body != null) {
+            return body.forNewAttempt();
+        }
+        return requestDone ? List.of(LastHttpContent.EMPTY_LAST_CONTENT) : List.of();
+    }
+
+    /** Whether the route retries at all: only then is a request body kept for a retry. */
+    private boolean retriesAllowed() {
+        return target.retry().maxRetries() > 0;
     }
 
     @Override
@@ -258,6 +284,16 @@ final class Exchange implements UpstreamAttempt.Listener {
             return;
         }
         boolean connected = attempt != null && attempt.connected();
+        if (body == null && content == LastHttpContent.EMPTY_LAST_CONTENT) {
+            // The usual bodiless request: its end goes now, or with the head once an attempt connects.
+            if (connected) {
+                attempt.write(content, !downstream.reading());
+            }
+            return;
+        }
+        if (body == null) {
+            body = new ReplayableBody(MAX_REPLAY_BYTES, retriesAllowed());
+        }
         HttpContent now = body.add(content, connected);
         if (now != null) {
             attempt.write(now, last && !downstream.reading());
@@ -380,7 +416,8 @@ final class Exchange implements UpstreamAttempt.Listener {
     }
 
     private RetryDecision decide(AttemptFailure failure) {
-        RetryDecision decision = RetryDecision.of(target.retry(), failure, retries, body.replayable(),
+        boolean replayable = body == null ? retriesAllowed() : body.replayable();
+        RetryDecision decision = RetryDecision.of(target.retry(), failure, retries, replayable,
                 deadlines.timeLeft(now()), target.upstream().budget());
         if (decision.verdict() == RetryDecision.Verdict.BUDGET_SPENT) {
             path.events().retryBudgetExhausted(target.cluster());
@@ -558,7 +595,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         return new ExchangeRecord(path.routing().direction(), request.method().name(), originalUri,
                 http2Stream ? "HTTP/2" : request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
                 request.headers(), response == null ? null : response.headers(), status, flag, bytesIn, bytesOut,
-                startMillis, durationNanos, target == null ? null : target.cluster(),
+                // The start, on the wall clock, from the monotonic duration: one clock read per exchange, not two.
+                System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(durationNanos), durationNanos,
+                target == null ? null : target.cluster(),
                 target == null ? null : target.route(), upstreamAddress, ctx.channel().remoteAddress());
     }
 

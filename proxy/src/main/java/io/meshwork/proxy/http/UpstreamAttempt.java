@@ -27,6 +27,18 @@ import java.util.List;
 final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
     /** The exchange's side of an attempt. */
     interface Listener {
+        /** The pool the attempt takes its connection from, and gives it back to. */
+        UpstreamConnections connections();
+
+        /** The instances the attempt's endpoint belongs to: told how each attempt went. */
+        Upstream upstream();
+
+        /**
+         * What a newly connected attempt sends after the head: the request body so far (a copy
+         * when it is kept for a retry), with its end if it has ended.
+         */
+        List<HttpContent> requestSoFar();
+
         /** The connection is ready and the request's head and body so far are written. */
         void attemptConnected(UpstreamAttempt attempt);
 
@@ -42,22 +54,15 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         void attemptFailed(UpstreamAttempt attempt, AttemptFailure failure, String detail);
     }
 
+    // Only what differs between attempts is kept here; the rest the listener (the exchange) holds.
     private final Listener listener;
-    private final UpstreamConnections connections;
-    private final Upstream upstream;
     private final EndpointState endpoint;
     private Channel channel;
     private UpstreamRelayHandler relay;
     private boolean ended;
-    /** Told of the connections this attempt opens: its route target's meter. */
-    private final ConnectionStats stats;
 
-    UpstreamAttempt(Listener listener, UpstreamConnections connections, Upstream upstream, EndpointState endpoint,
-                    ConnectionStats stats) {
+    UpstreamAttempt(Listener listener, EndpointState endpoint) {
         this.listener = listener;
-        this.stats = stats;
-        this.connections = connections;
-        this.upstream = upstream;
         this.endpoint = endpoint;
         endpoint.attemptStarted();
     }
@@ -70,41 +75,46 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         return channel != null;
     }
 
-    /** Takes a connection (at once if one is ready: a pooled one, or a stream on an open HTTP/2 connection) and sends {@code head} with the body parts from {@code body}. */
-    void start(HttpRequest head, ReplayableBody body, boolean http2, TlsContexts.Origination tls, boolean flush) {
+    /**
+     * Takes a connection (at once if one is ready: a pooled one, or a stream on an open HTTP/2
+     * connection) and sends {@code head} with the request so far; {@code stats} is told of a
+     * connection the attempt opens.
+     */
+    void start(HttpRequest head, boolean http2, TlsContexts.Origination tls, ConnectionStats stats, boolean flush) {
+        UpstreamConnections connections = listener.connections();
         Channel ready = connections.ready(endpoint.address(), http2, tls);
         if (ready != null) {
-            connected(ready, head, body, flush);
+            connected(ready, head, flush);
             return;
         }
-        connections.acquire(endpoint.address(), http2, stats, tls).addListener(f -> ready(f, head, body));
+        connections.acquire(endpoint.address(), http2, stats, tls).addListener(f -> ready(f, head));
     }
 
-    private void ready(Future<?> f, HttpRequest head, ReplayableBody body) {
+    private void ready(Future<?> f, HttpRequest head) {
         if (ended) {
             // A connection for an attempt given up on: it is fine for the pool.
             if (f.isSuccess()) {
                 Channel late = (Channel) f.getNow();
-                connections.release(late, !(late instanceof Http2StreamChannel));
+                listener.connections().release(late, !(late instanceof Http2StreamChannel));
             }
             return;
         }
         if (!f.isSuccess()) {
-            listener.attemptFailed(this, AttemptFailure.connectFailed(), "upstream connect error to " + upstream.name()
+            listener.attemptFailed(this, AttemptFailure.connectFailed(), "upstream connect error to " + listener.upstream().name()
                     + " at " + endpoint.address() + ": " + f.cause().getMessage());
             return;
         }
-        connected((Channel) f.getNow(), head, body, true);
+        connected((Channel) f.getNow(), head, true);
     }
 
-    private void connected(Channel ch, HttpRequest head, ReplayableBody body, boolean flush) {
+    private void connected(Channel ch, HttpRequest head, boolean flush) {
         channel = ch;
         relay = UpstreamRelayHandler.of(ch);
         relay.attach(this);
         AutoRead.set(ch, true);
         // Nothing waits on these writes: a failure reaches the relay through the pipeline, as the attempt's failure.
         ch.write(head, ch.voidPromise());
-        List<HttpContent> parts = body.forNewAttempt();
+        List<HttpContent> parts = listener.requestSoFar();
         for (int i = 0; i < parts.size(); i++) {
             ch.write(parts.get(i), ch.voidPromise());
         }
@@ -152,7 +162,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
         }
         ended = true;
         endpoint.attemptEnded();
-        upstream.outcome(endpoint, failed);
+        listener.upstream().outcome(endpoint, failed);
         if (channel != null) {
             relay.detach();
             if (reusable) {
@@ -160,7 +170,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
                 // or the upstream closing it (or stray bytes) would go unnoticed until it is reused.
                 AutoRead.set(channel, true);
             }
-            connections.release(channel, reusable);
+            listener.connections().release(channel, reusable);
         }
     }
 
@@ -200,10 +210,10 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
             return;
         }
         if (cause instanceof UpstreamProtocolException protocol) {
-            listener.attemptFailed(this, AttemptFailure.protocolError(), "upstream " + upstream.name() + " at "
+            listener.attemptFailed(this, AttemptFailure.protocolError(), "upstream " + listener.upstream().name() + " at "
                     + endpoint.address() + " sent an invalid response: " + protocol.getMessage());
         } else {
-            listener.attemptFailed(this, AttemptFailure.reset(), "upstream connection to " + upstream.name()
+            listener.attemptFailed(this, AttemptFailure.reset(), "upstream connection to " + listener.upstream().name()
                     + " closed before a complete response" + (cause == null ? "" : ": " + cause.getMessage()));
         }
     }

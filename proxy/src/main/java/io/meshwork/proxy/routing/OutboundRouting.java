@@ -52,7 +52,7 @@ public final class OutboundRouting implements RequestRouting {
         RuntimeConfig current = config.get();
         Authority authority = Authority.of(request);
         String target = Authority.originForm(request);
-        RequestView view = RequestView.of(request, target, scheme);
+        RequestView view = RequestView.reused(request, target, scheme);
         ServiceRuntime service = current.service(authority.host());
         // A Host without a port was sent to the port the app connected to (80 for a plain proxy request).
         Integer port = authority.port() != null ? authority.port() : originalDestination != null ? originalDestination.getPort() : null;

@@ -2,6 +2,7 @@ package io.meshwork.proxy.routing.match;
 
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.List;
 import java.util.Map;
@@ -11,18 +12,34 @@ import java.util.Map;
  * authority it was addressed to. The query is decoded only if a route asks for it.
  */
 public final class RequestView {
-    private final HttpRequest request;
-    private final String path;
-    private final String rawQuery;
-    private final String scheme;
+    /**
+     * The view each thread routes with. Routing is synchronous and keeps no view past its
+     * decision, so one per event loop serves every request instead of an object per request.
+     */
+    private static final FastThreadLocal<RequestView> REUSED = new FastThreadLocal<>() {
+        @Override
+        protected RequestView initialValue() {
+            return new RequestView(null, "/", null, null);
+        }
+    };
+
+    private HttpRequest request;
+    private String path;
+    private String rawQuery;
+    private String scheme;
     private Map<String, List<String>> query;
 
     /** The view of {@code request} whose origin-form request-target is {@code target}, split into path and query. */
     public static RequestView of(HttpRequest request, String target, String scheme) {
-        int q = target.indexOf('?');
-        String path = q < 0 ? target : target.substring(0, q);
-        String query = q < 0 ? null : target.substring(q + 1);
-        return new RequestView(request, path.isEmpty() ? "/" : path, query, scheme);
+        return new RequestView(null, "/", null, null).view(request, target, scheme);
+    }
+
+    /**
+     * As {@link #of}, but this thread's one view, valid until the thread's next call: for a
+     * router that is done with it when it has decided.
+     */
+    public static RequestView reused(HttpRequest request, String target, String scheme) {
+        return REUSED.get().view(request, target, scheme);
     }
 
     public RequestView(HttpRequest request, String path, String rawQuery, String scheme) {
@@ -30,6 +47,17 @@ public final class RequestView {
         this.path = path;
         this.rawQuery = rawQuery;
         this.scheme = scheme;
+    }
+
+    private RequestView view(HttpRequest request, String target, String scheme) {
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        this.request = request;
+        this.path = path.isEmpty() ? "/" : path;
+        this.rawQuery = q < 0 ? null : target.substring(q + 1);
+        this.scheme = scheme;
+        this.query = null;
+        return this;
     }
 
     public String method() {

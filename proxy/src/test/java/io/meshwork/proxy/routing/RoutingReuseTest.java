@@ -36,9 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 /**
  * Routing makes a forward decision once per route target and reuses it for the requests after
  * (no allocation per request), but never one that no longer fits the request: a request that
- * names an absolute URI, a gateway's rewritten path or a new configuration gets its own.
+ * names an absolute URI or a new configuration gets its own. The request view it matches with
+ * is reused too, and never shows one request's path or query to the next.
  */
-class ForwardDecisionReuseTest {
+class RoutingReuseTest {
     private final Transport transport = Transport.detect();
     private final EventLoopGroup loop = transport.group(1);
     private final ProxyMetrics metrics = new ProxyMetrics("m", "virtualNode", "web");
@@ -91,6 +92,26 @@ class ForwardDecisionReuseTest {
         assertEquals(2_000, after.timeoutMillis(), "the new route's timeout");
     }
 
+    @Test
+    void theViewRoutingReusesNeverCarriesTheLastRequestsPathOrQuery() {
+        // Two routes: /v2 paths, or ?v=2 in the query, go to api-v2; everything else to api-v1.
+        Route byQuery = new Route("by-query", 0, Protocol.HTTP, new HttpMatch("/", null, null, null, null, null, null,
+                List.of(new io.meshwork.proxyapi.QueryMatch("v", "2")), null, null), null,
+                List.of(new WeightedTarget("api-v2", 9000, 1)), null, null);
+        Route byPath = new Route("by-path", 1, Protocol.HTTP, new HttpMatch("/v2", null, null, null, null, null, null, null, null, null),
+                null, List.of(new WeightedTarget("api-v2", 9000, 1)), null, null);
+        Route rest = new Route("rest", 2, Protocol.HTTP, new HttpMatch("/", null, null, null, null, null, null, null, null, null),
+                null, List.of(new WeightedTarget("api-v1", 9000, 1)), null, null);
+        apply(snapshot(List.of(byQuery, byPath, rest)));
+        String[][] cases = {{"/a?v=2", "by-query"}, {"/a", "rest"}, {"/v2/x", "by-path"}, {"/a?v=1", "rest"}, {"/v2?v=2", "by-query"},
+                {"/b", "rest"}, {"/a?x=1&v=2", "by-query"}, {"/", "rest"}};
+        for (int round = 0; round < 3; round++) {
+            for (String[] c : cases) {
+                assertEquals(c[1], forward(get(c[0], "api.local:9000")).route(), c[0]);
+            }
+        }
+    }
+
     private RouteDecision.Forward forward(HttpRequest request) {
         RouteDecision d = routing.route(request);
         if (d instanceof RouteDecision.Forward f) {
@@ -111,10 +132,13 @@ class ForwardDecisionReuseTest {
     }
 
     private static ProxySnapshot snapshot(long timeoutMillis) {
-        Route route = new Route("api-route", 0, Protocol.HTTP, new HttpMatch("/", null, null, null, null, null, null, null, null, null),
+        return snapshot(List.of(new Route("api-route", 0, Protocol.HTTP, new HttpMatch("/", null, null, null, null, null, null, null, null, null),
                 null, List.of(new WeightedTarget("api-v1", 9000, 1), new WeightedTarget("api-v2", 9000, 1)), null,
-                new io.meshwork.proxyapi.Timeouts(timeoutMillis, null));
-        VirtualService service = new VirtualService("api.local", List.of(new ServicePort(9000, Protocol.HTTP, List.of(route))));
+                new io.meshwork.proxyapi.Timeouts(timeoutMillis, null))));
+    }
+
+    private static ProxySnapshot snapshot(List<Route> routes) {
+        VirtualService service = new VirtualService("api.local", List.of(new ServicePort(9000, Protocol.HTTP, routes)));
         return SnapshotJson.versioned(new ProxySnapshot(null, 1, "m", ProxySnapshot.VIRTUAL_NODE, "web", "DROP_ALL",
                 List.of(), List.of(service), null, List.of(cluster("api-v1", "127.0.1.91"), cluster("api-v2", "127.0.1.92")),
                 null, null, null, null));
