@@ -56,6 +56,9 @@ final class Exchange implements UpstreamAttempt.Listener {
 
         DeadlineTimer timer();
 
+        /** The deadlines its exchanges take turns with (see {@link ExchangeDeadlines}). */
+        ExchangeDeadlines deadlines();
+
         /** Whether a read batch is in progress (whose end flushes upstream writes once). */
         boolean reading();
 
@@ -83,6 +86,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     private TrafficMeter meter;
     private HttpRequest upstreamHead;
     private UpstreamConnections connections;
+    /** Set once forwarded; the connection's, used until {@link Downstream#exchangeEnded} is called. */
     private ExchangeDeadlines deadlines;
     /**
      * The request body kept for a retry or waiting for a connection; made when the first part
@@ -152,7 +156,7 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (callerDeadline > 0 && (timeout <= 0 || callerDeadline < timeout)) {
             timeout = callerDeadline;
         }
-        deadlines = new ExchangeDeadlines(now(), timeout, target.idleMillis());
+        deadlines = downstream.deadlines().start(now(), timeout, target.idleMillis());
         if (retriesAllowed()) {
             target.upstream().budget().recordRequest();
         }

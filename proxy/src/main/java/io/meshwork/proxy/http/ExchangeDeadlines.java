@@ -7,20 +7,27 @@ import java.util.concurrent.TimeUnit;
  * attempts, the per-retry timeout of the attempt in flight, and the idle timeout (no byte
  * either way for that long). Only bookkeeping: the exchange asks which limit has passed and
  * when to look again. Times are {@code System.nanoTime}-style; 0 means "none".
+ * <p>
+ * The exchanges of one connection (or stream) take turns with one of these, each starting it
+ * afresh ({@link #start}): they run one after another, and an exchange uses its deadlines only
+ * until it has told its connection that it ended.
  */
 final class ExchangeDeadlines {
     /** Which limit has passed, the request's first. */
     enum Passed { NONE, REQUEST, ATTEMPT, IDLE }
 
-    private final long request;
-    private final long idleNanos;
+    private long request;
+    private long idleNanos;
     private long attempt;
     private long lastActivity;
 
-    ExchangeDeadlines(long now, long timeoutMillis, long idleMillis) {
+    /** The deadlines of an exchange forwarded at {@code now}, with the limits of its route; forgets the last exchange's. */
+    ExchangeDeadlines start(long now, long timeoutMillis, long idleMillis) {
         this.request = timeoutMillis > 0 ? nonZero(now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)) : 0;
         this.idleNanos = idleMillis > 0 ? TimeUnit.MILLISECONDS.toNanos(idleMillis) : 0;
+        this.attempt = 0;
         this.lastActivity = now;
+        return this;
     }
 
     /** An attempt starts; it may take at most {@code perTryMillis} (0: only the request's timeout bounds it). */

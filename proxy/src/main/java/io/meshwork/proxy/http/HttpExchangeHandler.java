@@ -24,6 +24,7 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
     private final StreamDeadlines shared;
     private ChannelHandlerContext ctx;
     private DeadlineTimer timer;
+    private final ExchangeDeadlines deadlines = new ExchangeDeadlines();
     private Exchange current;
     private boolean reading;
     /** An HTTP/2 stream whose request could not be read was answered 400: nothing more happens on it. */
@@ -155,6 +156,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
     @Override
     public DeadlineTimer timer() {
         return timer;
+    }
+
+    @Override
+    public ExchangeDeadlines deadlines() {
+        return deadlines;
     }
 
     @Override
