@@ -38,6 +38,9 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         void removed(ChannelHandlerContext ctx) throws Exception;
     }
 
+    /** Body parts up to this size are copied rather than sliced (see {@link #body}). */
+    static final int COPY_AT_MOST = 1024;
+
     protected final PlainHead head = new PlainHead();
     protected final RepeatedHeaders repeated = new RepeatedHeaders();
     private final int maxFirstLine;
@@ -80,7 +83,7 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
             return;
         }
         if (remaining > 0) {
-            body(in, out);
+            body(ctx, in, out);
             return;
         }
         int length = head.scan(in, maxFirstLine, maxHeaderBytes);
@@ -100,13 +103,16 @@ public abstract class PlainHeadDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private void body(ByteBuf in, List<Object> out) {
+    private void body(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int readable = in.readableBytes();
         if (readable == 0) {
             return;
         }
         int n = (int) Math.min(Math.min(readable, maxChunk), remaining);
-        ByteBuf content = in.readRetainedSlice(n);
+        // A small part is copied into a buffer of its own, which the pooling allocator recycles: a
+        // slice of the read buffer would be one more object per part, and would keep all of that
+        // buffer until the part is written.
+        ByteBuf content = n <= COPY_AT_MOST ? ctx.alloc().buffer(n, n).writeBytes(in, n) : in.readRetainedSlice(n);
         remaining -= n;
         out.add(remaining == 0 ? new PlainLastContent(content) : new DefaultHttpContent(content));
     }
