@@ -12,6 +12,16 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestId implements CharSequence {
     private static final int LENGTH = 36;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** For each position of the text, how far its hex digit is shifted in its long (the first 18 characters are {@link #high}'s); -1 for a dash. */
+    private static final byte[] SHIFT = new byte[LENGTH];
+
+    static {
+        int digit = 0;
+        for (int i = 0; i < LENGTH; i++) {
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            SHIFT[i] = (byte) (dash ? -1 : 60 - 4 * (digit++ & 15));
+        }
+    }
 
     private final long high;
     private final long low;
@@ -35,16 +45,12 @@ final class RequestId implements CharSequence {
 
     @Override
     public char charAt(int index) {
-        if (index < 0 || index >= LENGTH) {
-            throw new IndexOutOfBoundsException(index);
-        }
-        if (index == 8 || index == 13 || index == 18 || index == 23) {
+        // A table lookup, not arithmetic: the encoders call this for every character of every id.
+        int shift = SHIFT[index]; // throws for an index out of range, as a CharSequence must
+        if (shift < 0) {
             return '-';
         }
-        // The hex digit's place among the 32, skipping the dashes before it.
-        int digit = index - (index > 23 ? 4 : index > 18 ? 3 : index > 13 ? 2 : index > 8 ? 1 : 0);
-        long bits = digit < 16 ? high : low;
-        return HEX[(int) (bits >>> (60 - 4 * (digit & 15))) & 0xf];
+        return HEX[(int) ((index < 19 ? high : low) >>> shift) & 0xf];
     }
 
     @Override
