@@ -49,6 +49,7 @@ final class Exchange implements UpstreamAttempt.Listener {
     static final int MAX_HELD_BEFORE_CONNECT = 64 * 1024;
     private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
     private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
+    private static final List<HttpContent> EMPTY_BODY = List.of(LastHttpContent.EMPTY_LAST_CONTENT);
 
     /** The connection (or HTTP/2 stream) the exchange arrived on, as the exchange needs it. */
     interface Downstream {
@@ -89,9 +90,9 @@ final class Exchange implements UpstreamAttempt.Listener {
     /** Set once forwarded; the connection's, used until {@link Downstream#exchangeEnded} is called. */
     private ExchangeDeadlines deadlines;
     /**
-     * The request body kept for a retry or waiting for a connection; made when the first part
-     * with bytes arrives. Until then (for every bodiless request) the body is nothing, or just
-     * its end once {@link #requestDone}.
+     * The request body kept for a retry or waiting for a connection; made when a part other than
+     * the shared {@link LastHttpContent#EMPTY_LAST_CONTENT} arrives. Until then (for every
+     * bodiless request) the body is nothing, or just that end once {@link #requestDone}.
      */
     private ReplayableBody body;
     private UpstreamAttempt attempt;
@@ -250,7 +251,9 @@ final class Exchange implements UpstreamAttempt.Listener {
         if (body != null) {
             return body.forNewAttempt();
         }
-        return requestDone ? List.of(LastHttpContent.EMPTY_LAST_CONTENT) : List.of();
+        // No part with bytes came: the request ended with the shared empty end, or has not ended. (A request
+        // whose body could not be read is done too, but it makes no new attempt: it was answered with a 400.)
+        return requestDone ? EMPTY_BODY : List.of();
     }
 
     /** Whether the route retries at all: only then is a request body kept for a retry. */
@@ -599,7 +602,8 @@ final class Exchange implements UpstreamAttempt.Listener {
         return new ExchangeRecord(path.routing().direction(), request.method().name(), originalUri,
                 http2Stream ? "HTTP/2" : request.protocolVersion().text(), request.headers().get(HttpHeaderNames.HOST),
                 request.headers(), response == null ? null : response.headers(), status, flag, bytesIn, bytesOut,
-                // The start, on the wall clock, from the monotonic duration: one clock read per exchange, not two.
+                // The start on the wall clock, from the monotonic duration: one clock read per exchange instead of
+                // two. It is the millisecond the exchange started unless the wall clock was stepped meanwhile.
                 System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(durationNanos), durationNanos,
                 target == null ? null : target.cluster(),
                 target == null ? null : target.route(), upstreamAddress, ctx.channel().remoteAddress());

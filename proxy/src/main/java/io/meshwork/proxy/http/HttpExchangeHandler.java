@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -63,7 +64,11 @@ public final class HttpExchangeHandler extends ChannelInboundHandlerAdapter impl
             }
             current.start();
             if (msg instanceof FullHttpMessage full) {
-                if (current != null) {
+                if (current != null && !full.content().isReadable() && full.trailingHeaders().isEmpty()) {
+                    // A bodiless request (an HTTP/2 GET): the shared empty end, which the exchange keeps no body for.
+                    full.release();
+                    current.requestPart(LastHttpContent.EMPTY_LAST_CONTENT);
+                } else if (current != null) {
                     current.requestPart(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
                 } else {
                     full.release(); // the exchange ended as it started (its caller had gone)

@@ -14,11 +14,12 @@ import java.util.List;
  */
 final class ReplayableBody {
     private final int limit;
-    /** Made on the first part kept: most requests have no body to keep. */
+    /** Made on the first part kept: a body may end before any part needed keeping. */
     private List<HttpContent> parts;
     /**
-     * The body ended with {@link LastHttpContent#EMPTY_LAST_CONTENT} (every bodiless request):
-     * a flag rather than a list entry, as it is the same shared object for every request.
+     * The body ended with {@link LastHttpContent#EMPTY_LAST_CONTENT} after parts with bytes: a
+     * flag rather than a list entry, as it is the same shared object for every request. (A
+     * bodiless request makes no ReplayableBody at all: see {@code Exchange}.)
      */
     private boolean emptyEnd;
     private boolean keeping;

@@ -162,8 +162,9 @@ public final class CompactHttpHeaders extends HttpHeaders {
         return indexOf(name, 0) >= 0;
     }
 
-    // The three value checks HttpUtil makes on every message (keep-alive, chunked, 100-continue),
-    // answered by a scan instead of HttpHeaders' default, which makes a value iterator each time.
+    // The value checks HttpUtil makes on every message (keep-alive, chunked, 100-continue), answered
+    // by a scan instead of HttpHeaders' default, which makes a value iterator each time. Members are
+    // trimmed of characters up to ' ' as Netty trims a String (the decoders' values are Strings).
 
     @Override
     public boolean contains(String name, String value, boolean ignoreCase) {
@@ -174,11 +175,6 @@ public final class CompactHttpHeaders extends HttpHeaders {
             }
         }
         return false;
-    }
-
-    @Override
-    public boolean contains(CharSequence name, CharSequence value, boolean ignoreCase) {
-        return contains(name.toString(), value.toString(), ignoreCase);
     }
 
     @Override

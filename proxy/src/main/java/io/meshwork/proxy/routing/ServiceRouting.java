@@ -68,22 +68,26 @@ final class ServiceRouting {
     }
 
     /**
-     * The decision to forward to the route's target at {@code index}: the one made for the
-     * request before, when everything it holds is the same (the usual case), else a new one kept
-     * for the next request. Everything else a decision holds comes from the route itself.
+     * The decision to forward to the route's target at {@code index}. A request that keeps its own
+     * path (the usual case) gets the decision kept for the target when everything in it is still
+     * the same, else a new one that is kept for the next request. A request with a path of its
+     * own to send (a gateway's rewrite, an absolute URI) gets a new one and leaves the kept one
+     * alone: those paths differ from request to request, and replacing the kept decision for each
+     * would only add a write that every event loop shares. Everything else in a decision comes
+     * from the route itself.
      */
     private static RouteDecision forward(RouteRuntime route, int index, Upstream upstream, Protocol protocol, String path,
                                          String authority, TlsContexts.Origination tls, TrafficMeter meter) {
-        if (index >= 0 && route.lastDecision(index) instanceof RouteDecision.Forward last && last.upstream() == upstream
-                && last.protocol() == protocol && last.tls() == tls && Objects.equals(last.path(), path)
-                && Objects.equals(last.authority(), authority)) {
-            return last;
+        boolean keep = index >= 0 && path == null;
+        if (keep && route.keptDecision(index) instanceof RouteDecision.Forward kept && kept.upstream() == upstream
+                && kept.protocol() == protocol && kept.tls() == tls && Objects.equals(kept.authority(), authority)) {
+            return kept;
         }
         RouteDecision.Forward made = new RouteDecision.Forward(upstream, protocol, route.route().name(),
                 route.timeoutMillis(RouteDecision.DEFAULT_TIMEOUT_MILLIS), route.idleMillis(), route.retry(), null, path,
                 authority, tls, meter);
-        if (index >= 0) {
-            route.lastDecision(index, made);
+        if (keep) {
+            route.keepDecision(index, made);
         }
         return made;
     }

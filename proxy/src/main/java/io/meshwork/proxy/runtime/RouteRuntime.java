@@ -15,9 +15,9 @@ import java.util.List;
 /**
  * A route ready to match and pick: the snapshot's route with its matcher, its picker, its retry
  * rules, and the traffic meter of each of its targets (resolved here, not per request). It also
- * keeps, per target, the last decision routing made for it: nearly every request on a route
- * gets the same one, so routing reuses it instead of making one per request. The slot is
- * opaque here (routing's type, and routing already depends on this package).
+ * keeps, per target, a decision routing made for it: nearly every request on a route gets the
+ * same one, so routing reuses it instead of making one per request. The slot is typed Object
+ * here because the decision is routing's type, and routing already depends on this package.
  */
 public final class RouteRuntime {
     private final Route route;
@@ -27,11 +27,11 @@ public final class RouteRuntime {
     private final List<WeightedTarget> targets;
     private final List<TrafficMeter> meters;
     /**
-     * Per target, the last decision made for it. Read and written by every event loop without a
+     * Per target, the decision routing keeps for it. Read and written by every event loop without a
      * lock: a decision is immutable (final fields), so a racing reader sees either a whole one or
      * an older one, and checks that it still fits before using it.
      */
-    private final Object[] lastDecisions;
+    private final Object[] keptDecisions;
 
     RouteRuntime(Route route, HttpMatcher matcher, WeightedPicker picker, RetryRules retry, List<WeightedTarget> targets,
                  List<TrafficMeter> meters) {
@@ -41,7 +41,7 @@ public final class RouteRuntime {
         this.retry = retry;
         this.targets = targets;
         this.meters = meters;
-        this.lastDecisions = new Object[targets.size()];
+        this.keptDecisions = new Object[targets.size()];
     }
 
     static RouteRuntime of(Route route, String direction, String service, Protocol protocol, TrafficMeters traffic) {
@@ -92,13 +92,14 @@ public final class RouteRuntime {
         return index < 0 ? TrafficMeter.NONE : meters.get(index);
     }
 
-    /** The last decision kept for the target at {@code index}, or null. */
-    public Object lastDecision(int index) {
-        return lastDecisions[index];
+    /** The decision routing kept for the target at {@code index}, or null. */
+    public Object keptDecision(int index) {
+        return keptDecisions[index];
     }
 
-    public void lastDecision(int index, Object decision) {
-        lastDecisions[index] = decision;
+    /** Keeps {@code decision} for the target at {@code index}, in place of the one kept before. */
+    public void keepDecision(int index, Object decision) {
+        keptDecisions[index] = decision;
     }
 
     /** The route's per-request timeout: App Mesh's 15 s unless it sets one (0 turns it off). */

@@ -203,6 +203,26 @@ class HttpExchangeHandlerTest {
     }
 
     @Test
+    void theNextExchangeOnAKeepAliveConnectionKeepsNoneOfTheLastOnesLimits() {
+        // The connection's exchanges take turns with one set of deadlines: the second must start afresh.
+        timeoutMillis = 300;
+        idleMillis = 100;
+        send(GET);
+        upstreams.last().answer(OK);
+        assertTrue(received().startsWith("HTTP/1.1 200"));
+        timeoutMillis = 0;
+        idleMillis = 0;
+        send(GET);
+        afterMillis(1_000);
+        assertTrue(caller.isActive());
+        assertEquals("", received(), "neither the last exchange's request timeout nor its idle timeout");
+        upstreams.last().answer(OK);
+        assertTrue(received().startsWith("HTTP/1.1 200"));
+        assertEquals(2, records.size());
+        assertEquals(ResponseFlag.NONE, records.get(1).flags());
+    }
+
+    @Test
     void aSmallBodyIsResentExactlyOnARetry() {
         rules = retry(1, 0, "server-error");
         send("POST /orders HTTP/1.1\r\nHost: api.local\r\nContent-Length: 9\r\n\r\n{\"id\":42}");

@@ -64,5 +64,10 @@ class RequestIdTest {
         Http2Headers decoded = new DefaultHttp2HeadersDecoder().decodeHeaders(3, block);
         assertEquals(id.toString(), decoded.get("x-request-id").toString());
         block.release();
+
+        // As an HTTP/1.1 request going to an HTTP/2 upstream is converted (the head, after its encoding above).
+        request.headers().set(io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+        Http2Headers converted = io.netty.handler.codec.http2.HttpConversionUtil.toHttp2Headers(request, false);
+        assertEquals(id.toString(), converted.get("x-request-id").toString());
     }
 }

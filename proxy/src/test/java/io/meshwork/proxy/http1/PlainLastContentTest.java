@@ -41,4 +41,33 @@ class PlainLastContentTest {
         assertEquals(0, last.refCnt());
         assertFalse(ch.finishAndReleaseAll());
     }
+
+    @Test
+    void smallPartsAreCopiedAndLargerOnesSlicedWithTheSameBytes() {
+        for (int size : new int[] {1, PlainHeadDecoder.COPY_AT_MOST, PlainHeadDecoder.COPY_AT_MOST + 1, 5000}) {
+            EmbeddedChannel ch = new EmbeddedChannel(new DownstreamHttp1Codec(8192, 32 * 1024, 64 * 1024));
+            byte[] body = new byte[size];
+            for (int i = 0; i < size; i++) {
+                body[i] = (byte) ('a' + i % 26);
+            }
+            // The head in one read, the body in the next: one part of the body's size.
+            ch.writeInbound(Unpooled.copiedBuffer("PUT /b HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n\r\n",
+                    StandardCharsets.US_ASCII));
+            ch.writeInbound(Unpooled.wrappedBuffer(body));
+            HttpRequest head = ch.readInbound();
+            assertEquals(Integer.toString(size), head.headers().get("content-length"));
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            for (HttpContent part; (part = ch.readInbound()) != null; ) {
+                int n = part.content().readableBytes();
+                assertEquals(n > PlainHeadDecoder.COPY_AT_MOST, part.content().unwrap() != null,
+                        n + " bytes: copied up to " + PlainHeadDecoder.COPY_AT_MOST + ", sliced above");
+                byte[] bytes = new byte[n];
+                part.content().readBytes(bytes);
+                got.writeBytes(bytes);
+                assertTrue(part.release(), "the part is the only holder of its bytes");
+            }
+            assertArrayEquals(body, got.toByteArray(), size + " bytes");
+            assertFalse(ch.finishAndReleaseAll());
+        }
+    }
 }

@@ -74,11 +74,16 @@ class RoutingReuseTest {
     @Test
     void anAbsoluteUriGetsItsOwnPathAndTheNextRequestDoesNotInheritIt() {
         apply(snapshot(15_000));
-        for (int i = 0; i < 4; i++) { // both targets, whatever order the picker goes in
+        Map<String, RouteDecision.Forward> kept = new HashMap<>();
+        for (int i = 0; i < 8; i++) { // both targets, whatever order the picker goes in
             RouteDecision.Forward absolute = forward(get("http://api.local:9000/abs/" + i, "ignored.local"));
             assertEquals("/abs/" + i, absolute.path());
             RouteDecision.Forward plain = forward(get("/plain", "api.local:9000"));
             assertNull(plain.path(), "not the absolute request's path");
+            RouteDecision.Forward before = kept.putIfAbsent(plain.cluster(), plain);
+            if (before != null) {
+                assertSame(before, plain, "a request with a path of its own leaves the kept decision alone");
+            }
         }
     }
 

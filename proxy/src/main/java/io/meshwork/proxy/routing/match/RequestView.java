@@ -13,8 +13,9 @@ import java.util.Map;
  */
 public final class RequestView {
     /**
-     * The view each thread routes with. Routing is synchronous and keeps no view past its
+     * The view each thread routes with. Routing is synchronous and uses no view past its
      * decision, so one per event loop serves every request instead of an object per request.
+     * (It keeps the last routed request's head reachable until the next one: a few hundred bytes.)
      */
     private static final FastThreadLocal<RequestView> REUSED = new FastThreadLocal<>() {
         @Override
