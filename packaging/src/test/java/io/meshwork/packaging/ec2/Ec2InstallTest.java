@@ -126,7 +126,9 @@ class Ec2InstallTest {
     void installingAgainReplacesTheProgramsAndKeepsTheSettings() throws IOException {
         Path settings = host.resolve("etc/meshwork/proxy.env");
         Files.writeString(settings, "APPMESH_RESOURCE_ARN=mesh/mine/virtualNode/kept\n");
+        // An older install's layout: the proxy's libraries beside its jar.
         Path stale = host.resolve("opt/meshwork/lib/proxy/lib/left-over-from-an-older-version.jar");
+        Files.createDirectories(stale.getParent());
         Files.writeString(stale, "");
 
         Command.run(ROOT.resolve("packaging/install").toString(), host.toString()).check();
