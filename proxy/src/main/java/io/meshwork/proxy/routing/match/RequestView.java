@@ -20,7 +20,7 @@ public final class RequestView {
     private static final FastThreadLocal<RequestView> REUSED = new FastThreadLocal<>() {
         @Override
         protected RequestView initialValue() {
-            return new RequestView(null, "/", null, null);
+            return new RequestView();
         }
     };
 
@@ -32,7 +32,7 @@ public final class RequestView {
 
     /** The view of {@code request} whose origin-form request-target is {@code target}, split into path and query. */
     public static RequestView of(HttpRequest request, String target, String scheme) {
-        return new RequestView(null, "/", null, null).view(request, target, scheme);
+        return new RequestView().view(request, target, scheme);
     }
 
     /**
@@ -41,6 +41,10 @@ public final class RequestView {
      */
     public static RequestView reused(HttpRequest request, String target, String scheme) {
         return REUSED.get().view(request, target, scheme);
+    }
+
+    /** Empty until {@link #view} fills it. */
+    private RequestView() {
     }
 
     public RequestView(HttpRequest request, String path, String rawQuery, String scheme) {
