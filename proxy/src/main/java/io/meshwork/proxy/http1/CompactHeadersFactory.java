@@ -31,7 +31,7 @@ public final class CompactHeadersFactory implements HttpHeadersFactory {
     }
 
     /** Headers with room for exactly {@code count}, for a decoder that knows how many it will add. */
-    CompactHttpHeaders withRoomFor(int count) {
+    public CompactHttpHeaders withRoomFor(int count) {
         return new CompactHttpHeaders(names, values, count);
     }
 

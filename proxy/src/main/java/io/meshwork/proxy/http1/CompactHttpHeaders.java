@@ -281,8 +281,20 @@ public final class CompactHttpHeaders extends HttpHeaders {
      * Adds a header a decoder has already checked (a token for a name, visible ASCII and spaces
      * for a value) without checking it again.
      */
-    void addChecked(CharSequence name, String value) {
+    public void addChecked(CharSequence name, CharSequence value) {
         append(name, value);
+    }
+
+    /** The name of the header at {@code index} (0 to {@code size() - 1}), for a walk without an iterator. */
+    public CharSequence nameAt(int index) {
+        Objects.checkIndex(index, size);
+        return slots[2 * index];
+    }
+
+    /** The value of the header at {@code index}. */
+    public CharSequence valueAt(int index) {
+        Objects.checkIndex(index, size);
+        return slots[2 * index + 1];
     }
 
     @Override

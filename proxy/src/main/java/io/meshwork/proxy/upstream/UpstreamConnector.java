@@ -1,6 +1,7 @@
 package io.meshwork.proxy.upstream;
 
 import io.meshwork.proxy.http1.UpstreamHttp1Codec;
+import io.meshwork.proxy.http2.Http2StreamCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;

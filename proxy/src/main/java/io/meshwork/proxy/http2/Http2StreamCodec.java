@@ -1,8 +1,10 @@
-package io.meshwork.proxy.upstream;
+package io.meshwork.proxy.http2;
 
 import io.meshwork.proxy.http1.CompactHeadersFactory;
 import io.meshwork.proxy.http1.CompactHttpHeaders;
+import io.meshwork.proxy.http1.CompactHttpHeaders;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -15,11 +17,20 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpScheme;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -28,18 +39,21 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AsciiString;
 
 import java.util.List;
 
 /**
  * An HTTP/2 stream's frames as HTTP/1 objects and back, for the proxy's exchanges: Netty's
- * {@link Http2StreamFrameToHttpObjectCodec}, with two changes on the way in. The messages carry
- * {@link CompactHttpHeaders} (the conversion otherwise builds a hash table per message and another
- * for the trailers every body ends with). And Netty's bookkeeping headers are not left in them:
- * {@code x-http2-stream-id} and {@code x-http2-scheme} would otherwise be forwarded as ordinary
- * headers to an HTTP/1.1 app or client (the stream id of the other hop means nothing there; on the
- * way out the scheme is set from the connection, as before). Netty's own conversion does the rest,
- * so pseudo-headers, cookies and validation are handled as before; 1xx responses take Netty's path.
+ * {@link Http2StreamFrameToHttpObjectCodec} with its header conversions replaced for the messages
+ * a proxy carries nearly always ({@link HeadTranslation}), and two further changes on the way in.
+ * The messages carry {@link CompactHttpHeaders} (the conversion otherwise builds a hash table per
+ * message and another for the trailers every body ends with). And Netty's bookkeeping headers are
+ * not left in them: {@code x-http2-stream-id} and {@code x-http2-scheme} would otherwise be
+ * forwarded as ordinary headers to an HTTP/1.1 app or client (the stream id of the other hop means
+ * nothing there; on the way out the scheme is that of the connection). Netty's own conversion
+ * does the rest: 1xx responses, CONNECT, other request targets, trailers.
  */
 @ChannelHandler.Sharable
 public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
@@ -82,18 +96,63 @@ public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
             return;
         }
         HttpMessage message = server ? request(headers, end) : response(headers, end);
-        try {
-            HttpConversionUtil.addHttp2ToHttpHeaders(id, headers, message.headers(), HttpVersion.HTTP_1_1, false, server);
-        } catch (Http2Exception e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, e, "HTTP/2 to HTTP/1.x headers conversion error");
+        CompactHttpHeaders converted = (CompactHttpHeaders) message.headers();
+        boolean connect = server && HttpMethod.CONNECT.equals(((HttpRequest) message).method());
+        if (connect || !HeadTranslation.toHttp1(id, headers, converted, server)) {
+            converted.clear();
+            try {
+                HttpConversionUtil.addHttp2ToHttpHeaders(id, headers, converted, HttpVersion.HTTP_1_1, false, server);
+            } catch (Http2Exception e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, e, "HTTP/2 to HTTP/1.x headers conversion error");
+            }
+            withoutBookkeeping(converted);
         }
-        withoutBookkeeping(message.headers());
         if (!end && (status == null || !bodiless(status)) && !HttpUtil.isContentLengthSet(message)) {
             message.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         out.add(message);
+    }
+
+    /**
+     * Requests and final responses take {@link HeadTranslation}'s way to a header block, anything
+     * else (1xx, CONNECT, other request targets, a Connection header) Netty's. Trailers and body
+     * parts are framed as Netty frames them.
+     */
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
+        Http2Headers headers = obj instanceof HttpMessage message && !informational(message)
+                ? HeadTranslation.toHttp2(message, server ? null : scheme(ctx)) : null;
+        if (headers == null) {
+            super.encode(ctx, obj, out);
+            return;
+        }
+        boolean noMoreFrames = obj instanceof FullHttpMessage full && !full.content().isReadable() && full.trailingHeaders().isEmpty();
+        out.add(new DefaultHttp2HeadersFrame(headers, noMoreFrames));
+        if (obj instanceof LastHttpContent last) {
+            // As Netty ends a stream: the body's last part, an empty one when a streamed body ends without trailers, then trailers.
+            boolean trailers = !last.trailingHeaders().isEmpty();
+            if (last.content().isReadable() || !(last instanceof FullHttpMessage) && !trailers) {
+                out.add(new DefaultHttp2DataFrame(last.content().retain(), !trailers));
+            }
+            if (trailers) {
+                out.add(new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), true), true));
+            }
+        } else if (obj instanceof HttpContent content) {
+            out.add(new DefaultHttp2DataFrame(content.content().retain(), false));
+        }
+    }
+
+    /** 1xx other than 101 goes out as a header block that does not end the stream: Netty's way. */
+    private static boolean informational(HttpMessage message) {
+        return message instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+    }
+
+    /** The scheme of the connection a request stream is on: https when TLS carries it. */
+    private static AsciiString scheme(ChannelHandlerContext ctx) {
+        Channel connection = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+        return connection.pipeline().get(SslHandler.class) != null ? HttpScheme.HTTPS.name() : HttpScheme.HTTP.name();
     }
 
     private static HttpMessage request(Http2Headers headers, boolean whole) {
