@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +56,8 @@ final class TlsContextSet {
     private final Identity builtWith;
     private final boolean originatesTls;
     private final Map<Integer, SslContext> servers = new ConcurrentHashMap<>();
-    private final Map<String, TlsContexts.Origination> clients = new ConcurrentHashMap<>();
+    /** Per cluster, then per port: a look-up per request that builds no key. */
+    private final Map<String, PortOriginations> clients = new ConcurrentHashMap<>();
 
     /** The contexts of {@code snapshot} (null: none yet, everything plaintext). */
     TlsContextSet(ProxySnapshot snapshot, WorkloadIdentity identity) {
@@ -134,33 +136,77 @@ final class TlsContextSet {
         if (!originatesTls) {
             return PLAINTEXT; // the common case, without a lookup on the request path
         }
-        return clients.computeIfAbsent(cluster + ":" + port, k -> {
-            Tls.Client policy = snapshot.clientTls() == null ? null : snapshot.clientTls().get(cluster);
-            try {
-                if (policy != null && policy.covers(port)) {
-                    // Names are App Mesh's subjectAlternativeNames, checked after the handshake, not the dialled host.
-                    SslContextBuilder b = SslContextBuilder.forClient().sslProvider(Provider.VALUE).endpointIdentificationAlgorithm(null)
-                            .applicationProtocolConfig(alpn(protocol));
-                    if (policy.certificate() != null) {
-                        Material m = material(policy.certificate());
-                        b.keyManager(m.key(), m.chain().toArray(new X509Certificate[0]));
-                    }
-                    b.trustManager(trust(policy.validation()).toArray(new X509Certificate[0]));
-                    List<String> sans = policy.validation() == null || policy.validation().subjectAlternativeNames() == null
-                            ? List.of() : policy.validation().subjectAlternativeNames();
-                    return new TlsContexts.Origination(b.build(), sans);
-                }
-                if (serverTakesTls(cluster, port)) {
-                    // No client policy: the server decides; the client encrypts without verifying it (App Mesh's rule).
-                    return new TlsContexts.Origination(SslContextBuilder.forClient().sslProvider(Provider.VALUE)
-                            .endpointIdentificationAlgorithm(null).trustManager(InsecureTrustManagerFactory.INSTANCE)
-                            .applicationProtocolConfig(alpn(protocol)).build(), List.of());
-                }
-                return PLAINTEXT;
-            } catch (SSLException | RuntimeException e) {
-                throw new IllegalStateException("TLS to " + cluster + ":" + port + ": " + e.getMessage(), e);
+        PortOriginations byPort = clients.get(cluster);
+        if (byPort == null) {
+            byPort = clients.computeIfAbsent(cluster, c -> new PortOriginations());
+        }
+        TlsContexts.Origination known = byPort.get(port);
+        if (known != null) {
+            return known;
+        }
+        synchronized (byPort) {
+            known = byPort.get(port);
+            if (known == null) {
+                known = origination(cluster, port, protocol);
+                byPort.put(port, known);
             }
-        });
+            return known;
+        }
+    }
+
+    /** What a connection to {@code cluster}'s {@code port} needs: a client context, or none (plaintext). */
+    private TlsContexts.Origination origination(String cluster, int port, Protocol protocol) {
+        Tls.Client policy = snapshot.clientTls() == null ? null : snapshot.clientTls().get(cluster);
+        try {
+            if (policy != null && policy.covers(port)) {
+                // Names are App Mesh's subjectAlternativeNames, checked after the handshake, not the dialled host.
+                SslContextBuilder b = SslContextBuilder.forClient().sslProvider(Provider.VALUE).endpointIdentificationAlgorithm(null)
+                        .applicationProtocolConfig(alpn(protocol));
+                if (policy.certificate() != null) {
+                    Material m = material(policy.certificate());
+                    b.keyManager(m.key(), m.chain().toArray(new X509Certificate[0]));
+                }
+                b.trustManager(trust(policy.validation()).toArray(new X509Certificate[0]));
+                List<String> sans = policy.validation() == null || policy.validation().subjectAlternativeNames() == null
+                        ? List.of() : policy.validation().subjectAlternativeNames();
+                return new TlsContexts.Origination(b.build(), sans);
+            }
+            if (serverTakesTls(cluster, port)) {
+                // No client policy: the server decides; the client encrypts without verifying it (App Mesh's rule).
+                return new TlsContexts.Origination(SslContextBuilder.forClient().sslProvider(Provider.VALUE)
+                        .endpointIdentificationAlgorithm(null).trustManager(InsecureTrustManagerFactory.INSTANCE)
+                        .applicationProtocolConfig(alpn(protocol)).build(), List.of());
+            }
+            return PLAINTEXT;
+        } catch (SSLException | RuntimeException e) {
+            throw new IllegalStateException("TLS to " + cluster + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The originations of one cluster's ports: read without a lock (a cluster has a port or two,
+     * so a scan), added to under the lock of this object, each addition a new array.
+     */
+    private static final class PortOriginations {
+        private record Entry(int port, TlsContexts.Origination origination) {
+        }
+
+        private volatile Entry[] entries = new Entry[0];
+
+        TlsContexts.Origination get(int port) {
+            for (Entry e : entries) {
+                if (e.port() == port) {
+                    return e.origination();
+                }
+            }
+            return null;
+        }
+
+        void put(int port, TlsContexts.Origination origination) {
+            Entry[] grown = Arrays.copyOf(entries, entries.length + 1);
+            grown[grown.length - 1] = new Entry(port, origination);
+            entries = grown;
+        }
     }
 
     private Listener listener(int port) {
