@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.appmesh.AppMeshClient;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -89,6 +90,18 @@ class ProxyImageIT {
                 "native epoll and JNA load in the image, so sidecar mode reads original destinations: " + proxy.log());
         String serverInfo = proxy.exec("curl", "-s", "http://localhost:9901/server_info").check().output();
         assertTrue(serverInfo.contains("\"resource\" : \"" + NODE + "\""), serverInfo);
+    }
+
+    @Test
+    void startsFromTheClassDataArchiveTheImageWasBuiltWith() throws Exception {
+        awaitHealthy();
+
+        // Made by the image's own JVM for the image's class path (packaging/image-class-data): mapped, not
+        // skipped as an archive from another JVM or for other jars would be.
+        String maps = Files.readString(Path.of("/proc", Long.toString(proxy.pid()), "maps"));
+        assertTrue(maps.contains("/opt/meshwork/proxy/proxy.jsa"), "the proxy maps the image's class-data archive:\n"
+                + proxy.log());
+        assertFalse(proxy.log().contains("[cds]"), "no warning from the JVM about the archive: " + proxy.log());
     }
 
     @Test
