@@ -16,7 +16,8 @@
 #     worker, HAProxy's threads, the proxy JVM with its GC and JIT threads), not the app's or wrk's;
 #   * memory of each Meshwork proxy sampled every second under all loads: peak RSS (VmHWM) and peak
 #     private memory (Private_Clean + Private_Dirty from smaps_rollup: what it does not share);
-#   * ready: three fresh starts of a proxy, process start to /ready = 200;
+#   * ready: three fresh starts of a proxy, process start to /ready = 200; the same for the proxy image when this
+#     machine can build and run it (root, umoci; BENCH_IMAGE=0 leaves it out);
 #   * allocation per HTTP/1.1 request: a JFR recording of jdk.ThreadAllocationStatistics only, at the end
 #     (JFR loads classes into the proxy, so it runs after the memory figures are taken).
 # Usage: bench/proxy.sh [--seconds 10] [--warmup 30] [--rounds 3] [--out FILE]
@@ -38,6 +39,13 @@ cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; w
 trap cleanup EXIT INT TERM
 
 (cd "$root" && mvn -q -B -pl control-api,proxy -am package -DskipTests)
+# The proxy image too, to time its start (what ECS and EKS run), where it can be built and run: root, umoci, and
+# mmdebstrap or an already built Debian base (docs/images.md). BENCH_IMAGE=0 leaves it out.
+image=""
+if [ "${BENCH_IMAGE:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v umoci >/dev/null \
+    && { command -v mmdebstrap >/dev/null || ls "${MESHWORK_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshwork}"/base-*.tar >/dev/null 2>&1; }; then
+  (cd "$root" && mvn -q -B -Pimages -pl proxy package -DskipTests) && image="$root/proxy/target/meshwork-proxy-image.tar"
+fi
 conf() { sed -e "s#__WORK__#$work#g" "$@"; }
 
 # The app.
@@ -94,6 +102,30 @@ for _ in 1 2 3; do
   t0=$(date +%s%N); start_proxy startup 127.0.0.33; ready+=("$(ready_ms 127.0.0.33 "$t0")")
   kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
 done
+# The same in the proxy image: unpacked by umoci, its own launcher and JVM under chroot with a /proc of their
+# own (a mount and process namespace), its environment as the image sets it; the first start again without a
+# saved configuration.
+image_ready=()
+if [ -n "$image" ]; then
+  mkdir "$work/image-layout"; tar -xf "$image" -C "$work/image-layout"
+  ref=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])' "$work/image-layout/index.json")
+  umoci unpack --image "$work/image-layout:$ref" "$work/image" >/dev/null
+  rootfs="$work/image/rootfs"
+  for device in "null 1 3" "zero 1 5" "random 1 8" "urandom 1 9"; do
+    set -- $device; rm -f "$rootfs/dev/$1"; mknod -m 666 "$rootfs/dev/$1" c "$2" "$3"
+  done
+  mapfile -t image_env < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["process"]["env"]))' "$work/image/config.json")
+  for _ in 1 2 3; do
+    t0=$(date +%s%N)
+    env -i "${image_env[@]}" PROXY_ID=startup-image APPMESH_RESOURCE_ARN="mesh/bench/virtualNode/startup" PROXY_MODE=local \
+      PROXY_LOCAL_ADDRESS=127.0.0.33 PROXY_APP_ADDRESS=127.0.1.33 PROXY_CONTROL_API_URL="$api" PROXY_DATA_DIR=/tmp/bench-data \
+      AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+      unshare --mount --pid --fork --mount-proc="$rootfs/proc" chroot "$rootfs" /opt/meshwork/bin/meshwork-proxy > "$work/proxy-image.log" 2>&1 &
+    image_ready+=("$(ready_ms 127.0.0.33 "$t0")")
+    # The JVM is the first process of its namespace, a child of unshare: stopped directly, then unshare ends.
+    image_jvm=$(ps -o pid= --ppid $! | tr -d ' '); kill "$image_jvm" 2>/dev/null || true; wait $! 2>/dev/null || true
+  done
+fi
 start_proxy client 127.0.0.31; client_pid=$proxy_pid; ready_ms 127.0.0.31 "$(date +%s%N)" >/dev/null
 start_proxy app-meshed 127.0.0.32; meshed_pid=$proxy_pid; ready_ms 127.0.0.32 "$(date +%s%N)" >/dev/null
 # The egress proxy again on io_uring (PROXY_TRANSPORT=io_uring, opt-in), for the transport comparison.
@@ -297,6 +329,7 @@ HTTP/2: h2load 16 connections × 10 streams; Meshwork and HAProxy h2 → h2, ngi
 $summary
 | memory under all these loads ≤ 48 MiB private, ≤ 80 MiB peak RSS | egress proxy $((private_client / 1024)) MiB private, $((peak_client / 1024)) MiB peak RSS; ingress proxy $((private_meshed / 1024)) MiB, $((peak_meshed / 1024)) MiB |
 | ready ≤ 0.5 s after start | $(range "${ready[@]}") ms |
+| ready in the proxy image (umoci, chroot; as above) | $([ ${#image_ready[@]} -gt 0 ] && echo "$(range "${image_ready[@]}") ms" || echo "not measured: needs root, umoci and the images build (docs/images.md)") |
 | allocation per HTTP/1.1 request ≤ 0.5 KB | $(range "${alloc[@]}") bytes |
 
 Classes loaded in the egress proxy at the end: ${classes:-?}. GC and JIT: milliseconds spent inside each measured window by the
