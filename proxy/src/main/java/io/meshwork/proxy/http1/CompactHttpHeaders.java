@@ -278,8 +278,9 @@ public final class CompactHttpHeaders extends HttpHeaders {
     }
 
     /**
-     * Adds a header a decoder has already checked (a token for a name, visible ASCII and spaces
-     * for a value) without checking it again.
+     * Adds a header a decoder has already checked against the rules {@code add} applies (a token
+     * for a name; for a value no control character but horizontal tab, no space at either end)
+     * without checking it again: the HTTP/1.1 decoders here, and Netty's HTTP/2 decoder.
      */
     public void addChecked(CharSequence name, CharSequence value) {
         append(name, value);

@@ -2,7 +2,6 @@ package io.meshwork.proxy.http2;
 
 import io.meshwork.proxy.http1.CompactHeadersFactory;
 import io.meshwork.proxy.http1.CompactHttpHeaders;
-import io.meshwork.proxy.http1.CompactHttpHeaders;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -13,19 +12,19 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpScheme;
 import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -95,9 +94,10 @@ public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
             out.add(trailers);
             return;
         }
-        HttpMessage message = server ? request(headers, end) : response(headers, end);
+        // As Netty tells CONNECT apart: whatever the method's case.
+        boolean connect = server && HttpMethod.CONNECT.asciiName().contentEqualsIgnoreCase(headers.method());
+        HttpMessage message = server ? request(headers, end, connect) : response(headers, end);
         CompactHttpHeaders converted = (CompactHttpHeaders) message.headers();
-        boolean connect = server && HttpMethod.CONNECT.equals(((HttpRequest) message).method());
         if (connect || !HeadTranslation.toHttp1(id, headers, converted, server)) {
             converted.clear();
             try {
@@ -116,9 +116,10 @@ public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
     }
 
     /**
-     * Requests and final responses take {@link HeadTranslation}'s way to a header block, anything
-     * else (1xx, CONNECT, other request targets, a Connection header) Netty's. Trailers and body
-     * parts are framed as Netty frames them.
+     * Requests and final responses take {@link HeadTranslation}'s way to a header block; anything
+     * else Netty's: 1xx, CONNECT, absolute and authority-form targets, a Connection header, a TE
+     * with several members, an empty or userinfo-only Host, headers of another kind than the
+     * codecs make. Trailers and body parts are framed as Netty frames them.
      */
     @Override
     protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
@@ -144,7 +145,7 @@ public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         }
     }
 
-    /** 1xx other than 101 goes out as a header block that does not end the stream: Netty's way. */
+    /** 1xx goes Netty's way: a header block that does not end the stream (and 101 as Netty makes it). */
     private static boolean informational(HttpMessage message) {
         return message instanceof HttpResponse response && response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     }
@@ -155,12 +156,11 @@ public final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
         return connection.pipeline().get(SslHandler.class) != null ? HttpScheme.HTTPS.name() : HttpScheme.HTTP.name();
     }
 
-    private static HttpMessage request(Http2Headers headers, boolean whole) {
+    private static HttpMessage request(Http2Headers headers, boolean whole, boolean connect) {
         CharSequence method = headers.method();
         if (method == null) {
             throw new IllegalArgumentException("method header cannot be null in conversion to HTTP/1.x");
         }
-        boolean connect = HttpMethod.CONNECT.asciiName().contentEqualsIgnoreCase(method);
         CharSequence target = connect ? headers.authority() : headers.path();
         if (target == null) {
             throw new IllegalArgumentException((connect ? "authority" : "path") + " header cannot be null in the conversion to HTTP/1.x");

@@ -11,11 +11,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.meshwork.proxy.http2.Http2FrameCodecs;
 import io.meshwork.proxy.http2.Http2StreamCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -95,10 +94,7 @@ public final class HttpPipelines {
                 ctx.close();
             }
         });
-        p.addLast("h2", Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .maxHeaderListSize(MAX_HEADER_SIZE))
-                .autoAckPingFrame(true).build());
+        p.addLast("h2", Http2FrameCodecs.server(MAX_CONCURRENT_STREAMS, MAX_HEADER_SIZE));
         // One timer for the time limits of all the connection's streams, not a task per stream.
         StreamDeadlines deadlines = new StreamDeadlines();
         p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {

@@ -1,6 +1,7 @@
 package io.meshwork.proxy.upstream;
 
 import io.meshwork.proxy.http1.UpstreamHttp1Codec;
+import io.meshwork.proxy.http2.Http2FrameCodecs;
 import io.meshwork.proxy.http2.Http2StreamCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -80,7 +80,7 @@ final class UpstreamConnector implements UpstreamConnections {
                 // Requests go out while a caller's connection is read, one stream after another: one
                 // write per event-loop turn for all of them, not one per stream.
                 ch.pipeline().addLast("flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-                ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient().autoAckPingFrame(true).build());
+                ch.pipeline().addLast("h2", Http2FrameCodecs.client());
                 ch.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                 ch.pipeline().addLast("errors", Http2ConnectionErrorHandler.INSTANCE);
             }
