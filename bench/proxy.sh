@@ -44,7 +44,7 @@ trap cleanup EXIT INT TERM
 image=""
 if [ "${BENCH_IMAGE:-1}" != 0 ] && [ "$(id -u)" = 0 ] && command -v umoci >/dev/null \
     && { command -v mmdebstrap >/dev/null || ls "${MESHWORK_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshwork}"/base-*.tar >/dev/null 2>&1; }; then
-  (cd "$root" && mvn -q -B -Pimages -pl proxy package -DskipTests) && image="$root/proxy/target/meshwork-proxy-image.tar"
+  (cd "$root" && mvn -q -B -Pimages -pl proxy -am package -DskipTests) && image="$root/proxy/target/meshwork-proxy-image.tar"
 fi
 conf() { sed -e "s#__WORK__#$work#g" "$@"; }
 
