@@ -102,27 +102,19 @@ for _ in 1 2 3; do
   t0=$(date +%s%N); start_proxy startup 127.0.0.33; ready+=("$(ready_ms 127.0.0.33 "$t0")")
   kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
 done
-# The same in the proxy image: unpacked by umoci, its own launcher and JVM under chroot with a /proc of their
-# own (a mount and process namespace), its environment as the image sets it; the first start again without a
-# saved configuration.
+# The same in the proxy image (packaging/image-root): unpacked by umoci, its own launcher and JVM under chroot with
+# a /proc and /dev of their own, its environment as the image sets it; the first start again without a saved
+# configuration.
 image_ready=()
 if [ -n "$image" ]; then
-  mkdir "$work/image-layout"; tar -xf "$image" -C "$work/image-layout"
-  ref=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])' "$work/image-layout/index.json")
-  umoci unpack --image "$work/image-layout:$ref" "$work/image" >/dev/null
-  rootfs="$work/image/rootfs"
-  for device in "null 1 3" "zero 1 5" "random 1 8" "urandom 1 9"; do
-    set -- $device; rm -f "$rootfs/dev/$1"; mknod -m 666 "$rootfs/dev/$1" c "$2" "$3"
-  done
-  mapfile -t image_env < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["process"]["env"]))' "$work/image/config.json")
+  "$root/packaging/image-root" unpack "$image" "$work/image"
   for _ in 1 2 3; do
     t0=$(date +%s%N)
-    env -i "${image_env[@]}" PROXY_ID=startup-image APPMESH_RESOURCE_ARN="mesh/bench/virtualNode/startup" PROXY_MODE=local \
-      PROXY_LOCAL_ADDRESS=127.0.0.33 PROXY_APP_ADDRESS=127.0.1.33 PROXY_CONTROL_API_URL="$api" PROXY_DATA_DIR=/tmp/bench-data \
-      AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-      unshare --mount --pid --fork --mount-proc="$rootfs/proc" chroot "$rootfs" /opt/meshwork/bin/meshwork-proxy > "$work/proxy-image.log" 2>&1 &
+    "$root/packaging/image-root" run "$work/image/bundle" PROXY_ID=startup-image APPMESH_RESOURCE_ARN="mesh/bench/virtualNode/startup" \
+      PROXY_MODE=local PROXY_LOCAL_ADDRESS=127.0.0.33 PROXY_APP_ADDRESS=127.0.1.33 PROXY_CONTROL_API_URL="$api" PROXY_DATA_DIR=/tmp/bench-data \
+      AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" /opt/meshwork/bin/meshwork-proxy > "$work/proxy-image.log" 2>&1 &
     image_ready+=("$(ready_ms 127.0.0.33 "$t0")")
-    # The JVM is the first process of its namespace, a child of unshare: stopped directly, then unshare ends.
+    # The JVM is the first process of its namespace, unshare's only child: stopped directly, then unshare ends.
     image_jvm=$(ps -o pid= --ppid $! | tr -d ' '); kill "$image_jvm" 2>/dev/null || true; wait $! 2>/dev/null || true
   done
 fi

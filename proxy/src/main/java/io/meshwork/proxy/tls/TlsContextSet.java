@@ -136,10 +136,7 @@ final class TlsContextSet {
         if (!originatesTls) {
             return PLAINTEXT; // the common case, without a lookup on the request path
         }
-        PortOriginations byPort = clients.get(cluster);
-        if (byPort == null) {
-            byPort = clients.computeIfAbsent(cluster, c -> new PortOriginations());
-        }
+        PortOriginations byPort = clients.computeIfAbsent(cluster, c -> new PortOriginations());
         TlsContexts.Origination known = byPort.get(port);
         if (known != null) {
             return known;
