@@ -42,6 +42,15 @@ public record AttemptFailure(Kind kind, int status, int grpcStatus) {
         return new AttemptFailure(Kind.STATUS, status, grpcStatus);
     }
 
+    /**
+     * Whether the request reached an upstream. A connect failure did not: retrying it elsewhere
+     * gives the cluster the load the dead instance would have had, never more, so it needs no
+     * retry budget.
+     */
+    public boolean reachedUpstream() {
+        return kind != Kind.CONNECT_FAILED;
+    }
+
     /** Whether outlier detection counts it against the instance: a 5xx, gRPC UNAVAILABLE, or no usable answer at all. */
     public boolean countsAgainstInstance() {
         return kind != Kind.STATUS || status >= 500 || grpcStatus == 14;

@@ -6,6 +6,8 @@ import io.meshwork.cloudmap.testing.MotoServer;
 import io.meshwork.proxy.support.ControlPlane;
 import io.meshwork.proxy.support.MeshHttp;
 import io.meshwork.proxy.support.ProxyProcess;
+import io.meshwork.proxy.support.ProxyProcessStats;
+import io.meshwork.proxy.support.PrometheusText;
 import io.meshwork.proxy.support.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,17 +159,38 @@ class CloudMapEndToEndTest {
     @Test
     @Order(4)
     void endpointsStayAndTrafficContinuesWhileCloudMapIsDown() throws Exception {
+        // An instance whose task died without deregistering: nothing listens at its address, the
+        // node has no outlier detection, and once Cloud Map is down nothing can take it off the
+        // list. App Mesh's default retries must hide it for as long as the outage lasts.
+        // Registered, dropped and registered again: moto's DiscoverInstancesRevision is the sum of its
+        // instances' own revisions (Cloud Map's only grows), and a first registration (+1) in the
+        // poll where the previous test's proxy left (-1) would leave it unchanged until the 10 s
+        // health re-read.
+        register("o-gone", "127.0.2.4", "v1");
+        cloudMap.deregisterInstance(r -> r.serviceId(serviceId).instanceId("o-gone"));
+        register("o-gone", "127.0.2.4", "v1");
+        ProxyProcessStats admin = new ProxyProcessStats("127.0.0.130");
+        eventually(Duration.ofSeconds(5), () -> {
+            String clusters = admin.get("/clusters");
+            assertTrue(clusters.contains("127.0.2.4:8080") && !clusters.contains("127.0.0.131:8080"),
+                    "before the outage the client has the gone instance, and not the previous test's proxy: " + clusters);
+        });
         int a = v1a.requests();
         int b = v1b.requests();
         moto.stop();
-        long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        long started = System.nanoTime();
         int requests = 0;
-        while (System.nanoTime() < until) {
+        // A third of first attempts go to the gone instance: with a retry budget (20 % of requests plus
+        // 10/s) paying for those retries, callers got 503s from about request 450 on.
+        while (requests < 1_200 || System.nanoTime() - started < Duration.ofSeconds(4).toNanos()) {
             assertEquals(200, http.get(SERVICE, "/").statusCode(), "request " + requests + " with Cloud Map down");
             requests++;
         }
-        assertTrue(requests > 100);
+        assertTrue(admin.get("/clusters").contains("127.0.2.4:8080"), "the outage changed nothing the proxy knows");
         assertTrue(v1a.requests() > a && v1b.requests() > b, "both instances found before the outage keep serving");
+        PrometheusText stats = admin.stats();
+        assertTrue(stats.sum("meshwork_upstream_retries_total", "cluster", "orders", "reason", "connect") > 200,
+                "the gone instance was tried and its requests retried: " + stats.samples());
     }
 
     private static HttpInstanceSummary instance(String id) {

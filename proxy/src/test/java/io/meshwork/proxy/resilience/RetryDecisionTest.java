@@ -49,4 +49,20 @@ class RetryDecisionTest {
         assertTrue(granted < 1_000, "the budget caps retries without requests to back them: " + granted);
         assertEquals(BUDGET_SPENT, RetryDecision.of(gateway, AttemptFailure.reset(), 0, true, true, budget).verdict());
     }
+
+    @Test
+    void aConnectFailureIsRetriedWithoutTheBudgetButNoMoreThanThePolicySays() {
+        RetryBudget budget = new RetryBudget();
+        while (RetryDecision.of(gateway, AttemptFailure.reset(), 0, true, true, budget).retry()) {
+            // spend it
+        }
+        assertEquals(BUDGET_SPENT, RetryDecision.of(gateway, AttemptFailure.status(503, -1), 0, true, true, budget).verdict());
+        for (int i = 0; i < 1_000; i++) {
+            assertEquals(RETRY, RetryDecision.of(gateway, AttemptFailure.connectFailed(), 1, true, true, budget).verdict(),
+                    "a request that reached no instance adds no load when retried");
+        }
+        assertEquals(RETRIES_USED_UP, RetryDecision.of(gateway, AttemptFailure.connectFailed(), 2, true, true, budget).verdict());
+        assertEquals(BUDGET_SPENT, RetryDecision.of(gateway, AttemptFailure.reset(), 0, true, true, budget).verdict(),
+                "nor did those retries refill the budget");
+    }
 }
