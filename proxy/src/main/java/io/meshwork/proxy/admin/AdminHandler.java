@@ -210,7 +210,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     private static String flags(EndpointState e) {
-        String flags = (e.healthy() ? "" : "/failed_active_hc") + (e.ejected() ? "/failed_outlier_check" : "");
+        String flags = (e.healthy() ? "" : "/failed_active_hc") + (e.ejected() ? "/failed_outlier_check" : "")
+                + (e.connectBackedOff(System.nanoTime()) ? "/failed_connect" : "");
         return flags.isEmpty() ? "healthy" : flags;
     }
 
@@ -224,7 +225,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 for (EndpointState e : c.endpointStates(l.port())) {
                     endpoints.addObject().put("address", e.address().getAddress().getHostAddress()).put("port", e.address().getPort())
                             .put("protocol", l.protocol().wireName()).put("healthy", e.healthy()).put("ejected", e.ejected())
-                            .put("activeRequests", e.activeRequests()).put("ejections", e.ejections());
+                            .put("activeRequests", e.activeRequests()).put("ejections", e.ejections())
+                            .put("connectFailing", e.connectBackedOff(System.nanoTime()));
                 }
             }
         }

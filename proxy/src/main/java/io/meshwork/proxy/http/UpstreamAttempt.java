@@ -5,6 +5,7 @@ import io.meshwork.proxy.tls.TlsContexts;
 import io.meshwork.proxy.upstream.EndpointState;
 import io.meshwork.proxy.upstream.Upstream;
 import io.meshwork.proxy.upstream.ConnectionStats;
+import io.meshwork.proxy.upstream.InstanceConnectionStats;
 import io.meshwork.proxy.upstream.UpstreamConnections;
 import io.meshwork.proxy.upstream.UpstreamProtocolException;
 import io.meshwork.proxy.upstream.UpstreamRelayHandler;
@@ -87,7 +88,8 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
             connected(ready, head, flush);
             return;
         }
-        connections.acquire(endpoint.address(), http2, stats, tls).addListener(f -> ready(f, head));
+        connections.acquire(endpoint.address(), http2, new InstanceConnectionStats(stats, listener.upstream(), endpoint), tls)
+                .addListener(f -> ready(f, head));
     }
 
     private void ready(Future<?> f, HttpRequest head) {

@@ -73,6 +73,21 @@ public final class ResilienceLog implements ResilienceEvents {
     }
 
     @Override
+    public void connectsFailing(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
+        metrics.connectsFailing(cluster, endpoint, forMillis, times);
+        if (times == 1) { // later back-offs of the same outage are its probes failing: the first line says it all
+            LOG.warn("connections to {} of {} fail: not used for {} ms, then tried again (longer each time it still fails)",
+                    address(endpoint), cluster, forMillis);
+        }
+    }
+
+    @Override
+    public void connectsAgain(String cluster, InetSocketAddress endpoint) {
+        metrics.connectsAgain(cluster, endpoint);
+        LOG.info("{} of {} accepts connections again", address(endpoint), cluster);
+    }
+
+    @Override
     public void returned(String cluster, InetSocketAddress endpoint) {
         metrics.returned(cluster, endpoint);
         LOG.info("{} of {} is back after its ejection", address(endpoint), cluster);

@@ -21,6 +21,14 @@ public interface ResilienceEvents {
     default void returned(String cluster, InetSocketAddress endpoint) {
     }
 
+    /** Connections to an instance failed {@code ConnectFailureBackoff.FAILURES} times in a row: it is set aside (back-off #{@code times}). */
+    default void connectsFailing(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
+    }
+
+    /** A connection to an instance that had been set aside opened. */
+    default void connectsAgain(String cluster, InetSocketAddress endpoint) {
+    }
+
     /** A request (or TCP connection) refused by a connection pool limit ({@code kind}: pending, requests, connections). */
     default void overflowed(String cluster, String kind) {
     }

@@ -121,12 +121,18 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
                     if (refusal != null) {
                         LOG.info("tcp upstream {} refused: {}", endpoint.address(), refusal);
                         target.upstream().outcome(endpoint, true);
+                        target.upstream().connectOutcome(endpoint, false);
                         connect.channel().close();
                         downstream.close();
+                    } else {
+                        target.upstream().connectOutcome(endpoint, true);
                     }
                 });
             }
             target.upstream().outcome(endpoint, !f.isSuccess());
+            if (!f.isSuccess() || ssl[0] == null) { // with TLS, a connection opens with its handshake (above)
+                target.upstream().connectOutcome(endpoint, f.isSuccess());
+            }
             if (f.isSuccess()) {
                 meter.opened();
                 connect.channel().closeFuture().addListener(c -> {

@@ -222,7 +222,8 @@ public final class ClusterRuntime {
      * {@code baseEjectionDuration} × the number of times it was ejected (that count decays by one
      * per {@code interval} it stays in), never more than {@code maxEjectionPercent} of the
      * instances but always at least one; it comes back on its own when the time is up.
-     * If every instance is ejected or unhealthy, all are used (Envoy's panic mode) rather than none.
+     * An instance that refuses connections is set aside the same way ({@link ConnectFailureBackoff}).
+     * If every instance is ejected, unhealthy or set aside, all are used (Envoy's panic mode) rather than none.
      */
     private final class PortUpstream implements Upstream {
         private static final long MAX_EJECTION_NANOS = TimeUnit.SECONDS.toNanos(300);
@@ -301,7 +302,43 @@ public final class ClusterRuntime {
             if (e.ejected && now - e.ejectedUntilNanos >= 0) {
                 comeBack(e, now);
             }
-            return !e.ejected && e.healthy();
+            return !e.ejected && e.healthy() && !e.connectBackedOff(now);
+        }
+
+        @Override
+        public void connectOutcome(EndpointState e, boolean connected) {
+            if (connected) {
+                if (e.connectFailures.get() != 0) {
+                    connectsAgain(e);
+                }
+                return;
+            }
+            if (e.connectFailures.incrementAndGet() >= ConnectFailureBackoff.FAILURES) {
+                backOff(e, nanoClock.getAsLong());
+            }
+        }
+
+        private synchronized void backOff(EndpointState e, long now) {
+            if (e.connectBackedOff(now)) {
+                return; // connections opened before it was set aside, failing now
+            }
+            e.connectBackoffs++;
+            long nanos = ConnectFailureBackoff.nanos(e.connectBackoffs);
+            e.connectAgainAtNanos = now + nanos;
+            e.connectBackedOff = true;
+            // The next connection, once the time is up, is the probe: one more failure sets it aside again.
+            e.connectFailures.set(ConnectFailureBackoff.FAILURES - 1);
+            events.connectsFailing(name, e.address(), TimeUnit.NANOSECONDS.toMillis(nanos), e.connectBackoffs);
+        }
+
+        private synchronized void connectsAgain(EndpointState e) {
+            boolean wasBackedOff = e.connectBackoffs > 0;
+            e.connectFailures.set(0);
+            e.connectBackoffs = 0;
+            e.connectBackedOff = false;
+            if (wasBackedOff) {
+                events.connectsAgain(name, e.address());
+            }
         }
 
         private synchronized void comeBack(EndpointState e, long now) {

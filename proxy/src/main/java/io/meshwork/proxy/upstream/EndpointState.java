@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One instance of a virtual node at one listener port, as this proxy sees it: requests in
  * flight (for least-request balancing), the outlier detector's count of consecutive server
- * errors and ejections, and the active health check's verdict. It outlives configuration
+ * errors and ejections, connect failures in a row, and the active health check's verdict. It outlives configuration
  * changes that keep the instance, so an ejected instance stays ejected.
  */
 public final class EndpointState {
@@ -18,6 +18,11 @@ public final class EndpointState {
     volatile boolean ejected;
     int ejections;
     long returnedAtNanos;
+    // Connect failures (ConnectFailureBackoff), guarded by the owning PortUpstream.
+    final AtomicInteger connectFailures = new AtomicInteger();
+    volatile boolean connectBackedOff;
+    volatile long connectAgainAtNanos;
+    int connectBackoffs;
     // Active health checking, guarded by this.
     private volatile boolean healthy = true;
     private int passes;
@@ -54,6 +59,11 @@ public final class EndpointState {
 
     public int ejections() {
         return ejections;
+    }
+
+    /** Whether it is set aside at {@code nowNanos} because connections to it failed ({@code ConnectFailureBackoff}). */
+    public boolean connectBackedOff(long nowNanos) {
+        return connectBackedOff && nowNanos - connectAgainAtNanos < 0;
     }
 
     public boolean healthy() {

@@ -19,6 +19,14 @@ public interface Upstream {
     /** How an attempt ended, for outlier detection: {@code failed} = a 5xx, a connect failure, a reset or a timeout. */
     void outcome(EndpointState endpoint, boolean failed);
 
+    /**
+     * Whether a new connection to {@code endpoint} (TCP, and TLS where the mesh originates it)
+     * could be opened: an instance that refuses connections is set aside for a while (see
+     * {@link ConnectFailureBackoff}).
+     */
+    default void connectOutcome(EndpointState endpoint, boolean connected) {
+    }
+
     RetryBudget budget();
 
     /** A single address that is never ejected (the local app, pass-through destinations). */

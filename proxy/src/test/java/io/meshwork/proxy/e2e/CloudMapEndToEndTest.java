@@ -7,7 +7,6 @@ import io.meshwork.proxy.support.ControlPlane;
 import io.meshwork.proxy.support.MeshHttp;
 import io.meshwork.proxy.support.ProxyProcess;
 import io.meshwork.proxy.support.ProxyProcessStats;
-import io.meshwork.proxy.support.PrometheusText;
 import io.meshwork.proxy.support.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,20 +176,31 @@ class CloudMapEndToEndTest {
         });
         int a = v1a.requests();
         int b = v1b.requests();
+        double connectRetries = connectRetries(admin);
         moto.stop();
         long started = System.nanoTime();
         int requests = 0;
-        // A third of first attempts go to the gone instance: with a retry budget (20 % of requests plus
-        // 10/s) paying for those retries, callers got 503s from about request 450 on.
+        // Without a back-off, a third of first attempts went to the gone instance, and with a retry
+        // budget (20 % of requests plus 10/s) paying for their retries callers got 503s from about
+        // request 450 on.
         while (requests < 1_200 || System.nanoTime() - started < Duration.ofSeconds(4).toNanos()) {
             assertEquals(200, http.get(SERVICE, "/").statusCode(), "request " + requests + " with Cloud Map down");
             requests++;
         }
         assertTrue(admin.get("/clusters").contains("127.0.2.4:8080"), "the outage changed nothing the proxy knows");
         assertTrue(v1a.requests() > a && v1b.requests() > b, "both instances found before the outage keep serving");
-        PrometheusText stats = admin.stats();
-        assertTrue(stats.sum("meshwork_upstream_retries_total", "cluster", "orders", "reason", "connect") > 200,
-                "the gone instance was tried and its requests retried: " + stats.samples());
+        double retried = connectRetries(admin) - connectRetries;
+        assertTrue(retried >= 3 && retried <= 30, "the gone instance is set aside after three connect failures and only probed"
+                + " now and then: " + retried + " connect retries in " + requests + " requests");
+        eventually(Duration.ofSeconds(5), () -> {
+            http.get(SERVICE, "/");
+            assertTrue(admin.get("/clusters").contains("orders::127.0.2.4:8080::health_flags::/failed_connect"),
+                    "/clusters shows it: " + admin.get("/clusters"));
+        });
+    }
+
+    private static double connectRetries(ProxyProcessStats admin) throws Exception {
+        return admin.stats().sum("meshwork_upstream_retries_total", "cluster", "orders", "reason", "connect");
     }
 
     private static HttpInstanceSummary instance(String id) {

@@ -1,0 +1,139 @@
+package io.meshwork.proxy.upstream;
+
+import io.meshwork.proxy.resilience.ResilienceEvents;
+import io.meshwork.proxyapi.Cluster;
+import io.meshwork.proxyapi.Discovery;
+import io.meshwork.proxyapi.Endpoint;
+import io.meshwork.proxyapi.Listener;
+import io.meshwork.proxyapi.Protocol;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * An instance that refuses connections, on a node without outlier detection (App Mesh's
+ * default), on a virtual clock: set aside after three connect failures in a row, probed after
+ * a back-off that doubles while it still fails, back at the first connection that opens.
+ */
+class ConnectFailureBackoffTest {
+    private final AtomicLong clock = new AtomicLong(-TimeUnit.HOURS.toNanos(1)); // System.nanoTime() may be negative
+    private final List<String> log = new ArrayList<>();
+    private final ResilienceEvents events = new ResilienceEvents() {
+        @Override
+        public void connectsFailing(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
+            log.add("failing " + endpoint.getAddress().getHostAddress() + " for " + forMillis + " (#" + times + ")");
+        }
+
+        @Override
+        public void connectsAgain(String cluster, InetSocketAddress endpoint) {
+            log.add("again " + endpoint.getAddress().getHostAddress());
+        }
+    };
+
+    private Upstream upstream(LoadBalancing balancing, String... addresses) {
+        ClusterRuntime runtime = new ClusterRuntime("api", balancing, events, clock::get);
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (String a : addresses) {
+            endpoints.add(new Endpoint(a, 8080, "cloudMap"));
+        }
+        runtime.update(new Cluster("api", List.of(new Listener(8080, Protocol.HTTP, null, null, null, null, null)),
+                new Discovery(Discovery.NONE, null, null, null), endpoints));
+        return runtime.port(8080);
+    }
+
+    private static EndpointState find(Upstream upstream, String address) {
+        for (int i = 0; i < 50; i++) {
+            EndpointState e = upstream.pick(List.of());
+            if (e.address().getAddress().getHostAddress().equals(address)) {
+                return e;
+            }
+        }
+        throw new AssertionError(address + " never picked");
+    }
+
+    private static Set<String> picked(Upstream upstream, int times) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < times; i++) {
+            seen.add(upstream.pick(List.of()).address().getAddress().getHostAddress());
+        }
+        return seen;
+    }
+
+    private void fail(Upstream upstream, EndpointState e, int times) {
+        for (int i = 0; i < times; i++) {
+            upstream.connectOutcome(e, false);
+        }
+    }
+
+    private void advanceMillis(long millis) {
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    @Test
+    void threeFailuresInARowSetAnInstanceAsideAndEachFailedProbeDoublesTheTime() {
+        Upstream upstream = upstream(LoadBalancing.LEAST_REQUEST, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+        EndpointState gone = find(upstream, "10.0.0.2");
+        fail(upstream, gone, 2);
+        upstream.connectOutcome(gone, true);
+        fail(upstream, gone, 2);
+        assertTrue(picked(upstream, 60).contains("10.0.0.2"), "an opened connection in between starts the count again");
+
+        fail(upstream, gone, 1);
+        assertEquals(Set.of("10.0.0.1", "10.0.0.3"), picked(upstream, 60), "least-request would favour it: nothing in flight");
+        assertTrue(gone.connectBackedOff(clock.get()));
+        assertEquals(List.of("failing 10.0.0.2 for 1000 (#1)"), log);
+        fail(upstream, gone, 5);
+        assertEquals(1, log.size(), "connections opened before it was set aside, failing late, change nothing");
+
+        advanceMillis(999);
+        assertFalse(picked(upstream, 60).contains("10.0.0.2"));
+        advanceMillis(1);
+        assertTrue(picked(upstream, 60).contains("10.0.0.2"), "tried again after 1 s");
+        fail(upstream, gone, 1);
+        assertEquals("failing 10.0.0.2 for 2000 (#2)", log.get(1), "one failed probe is enough, and it waits longer");
+        for (long expected : new long[] {4000, 8000, 16000, 30000, 30000}) {
+            advanceMillis(ConnectFailureBackoff.nanos(log.size()) / 1_000_000);
+            fail(upstream, gone, 1);
+            assertEquals("failing 10.0.0.2 for " + expected + " (#" + log.size() + ")", log.get(log.size() - 1));
+        }
+
+        advanceMillis(30_000);
+        upstream.connectOutcome(gone, true);
+        assertEquals("again 10.0.0.2", log.get(log.size() - 1));
+        assertFalse(gone.connectBackedOff(clock.get()));
+        fail(upstream, gone, 2);
+        assertTrue(picked(upstream, 60).contains("10.0.0.2"), "back to three failures, and to 1 s");
+        fail(upstream, gone, 1);
+        assertEquals("failing 10.0.0.2 for 1000 (#1)", log.get(log.size() - 1));
+    }
+
+    @Test
+    void retriesStillAvoidWhatTheyTriedAndANodeIsNeverLeftWithNone() {
+        Upstream upstream = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2");
+        EndpointState one = find(upstream, "10.0.0.1");
+        EndpointState two = find(upstream, "10.0.0.2");
+        fail(upstream, one, 3);
+        assertEquals(Set.of("10.0.0.2"), picked(upstream, 20));
+        fail(upstream, two, 3);
+        assertEquals(Set.of("10.0.0.1", "10.0.0.2"), picked(upstream, 20), "every instance set aside: all are used");
+        upstream.connectOutcome(two, true);
+        assertEquals(Set.of("10.0.0.2"), picked(upstream, 20));
+        assertEquals("10.0.0.2", upstream.pick(List.of(one.address())).address().getAddress().getHostAddress());
+    }
+
+    @Test
+    void theBackoffNeverExceedsThirtySeconds() {
+        assertEquals(TimeUnit.SECONDS.toNanos(1), ConnectFailureBackoff.nanos(1));
+        assertEquals(TimeUnit.SECONDS.toNanos(16), ConnectFailureBackoff.nanos(5));
+        assertEquals(TimeUnit.SECONDS.toNanos(30), ConnectFailureBackoff.nanos(6));
+        assertEquals(TimeUnit.SECONDS.toNanos(30), ConnectFailureBackoff.nanos(Integer.MAX_VALUE));
+    }
+}
