@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault benchmark: wrk through a proxy to three instances of an app, one of which is killed
 # half-way through a run and restarted after it. Meshwork (retry policy, outlier detection,
-# health checks) against HAProxy configured the same way, in one run on this machine.
+# health checks) against HAProxy configured the same way, in one run on this machine; and Meshwork with App
+# Mesh's defaults (none of those configured), what a mesh without resilience settings gets.
 #   before: all three up; during: instance 2 killed after half the run; after: instance 2 back.
 # Usage: bench/proxy-faults.sh [--seconds 20] [--out FILE]     Needs: nginx haproxy wrk
 set -euo pipefail
@@ -18,7 +19,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-(cd "$root" && mvn -q -B -pl control-api,proxy -am package -DskipTests)
+(cd "$root" && mvn -q -B -pl control-api,proxy -am package -DskipTests) >&2
 declare -A app_pid
 start_app() { # N
   sed -e "s#__WORK__#$work#g; s#__NAME__#$1#g; s#__ADDR__#127.0.1.5$1#g" "$root/bench/proxy/nginx-fault-app.conf" > "$work/app-$1.conf"
@@ -52,8 +53,19 @@ signed PUT /v20190125/meshes/faults/virtualRouter/app/routes '{"routeName":"all"
   "action":{"weightedTargets":[{"virtualNode":"app","weight":1}]},
   "retryPolicy":{"maxRetries":3,"perRetryTimeout":{"unit":"s","value":2},"httpRetryEvents":["gateway-error"],"tcpRetryEvents":["connection-error"]}}}}'
 signed PUT /v20190125/meshes/faults/virtualServices '{"virtualServiceName":"app.faults.local","spec":{"provider":{"virtualRouter":{"virtualRouterName":"app"}}}}'
-signed PUT /v20190125/meshes/faults/virtualNodes '{"virtualNodeName":"client","spec":{"backends":[{"virtualService":{"virtualServiceName":"app.faults.local"}}]}}'
-register() { for n in 1 2 3; do signed PUT "/meshwork/v1/proxies/bench-app-$n" "{\"resourceArn\":\"mesh/faults/virtualNode/app\",\"address\":\"127.0.1.5$n\"}"; done; }
+# The same three instances as node "plain", with App Mesh's defaults: no health check, no outlier detection,
+# the service provided by the node directly (the implicit retry policy: 2 retries on 503, connect failure, reset).
+signed PUT /v20190125/meshes/faults/virtualNodes '{"virtualNodeName":"plain","spec":{"listeners":[{"portMapping":{"port":9000,"protocol":"http"}}],
+  "serviceDiscovery":{"awsCloudMap":{"namespaceName":"faults.local","serviceName":"plain"}}}}'
+signed PUT /v20190125/meshes/faults/virtualServices '{"virtualServiceName":"plain.faults.local","spec":{"provider":{"virtualNode":{"virtualNodeName":"plain"}}}}'
+signed PUT /v20190125/meshes/faults/virtualNodes '{"virtualNodeName":"client","spec":{"backends":[{"virtualService":{"virtualServiceName":"app.faults.local"}},
+  {"virtualService":{"virtualServiceName":"plain.faults.local"}}]}}'
+register() {
+  for n in 1 2 3; do
+    signed PUT "/meshwork/v1/proxies/bench-app-$n" "{\"resourceArn\":\"mesh/faults/virtualNode/app\",\"address\":\"127.0.1.5$n\"}"
+    signed PUT "/meshwork/v1/proxies/bench-plain-$n" "{\"resourceArn\":\"mesh/faults/virtualNode/plain\",\"address\":\"127.0.1.5$n\"}"
+  done
+}
 register
 ( while true; do sleep 4; register || true; done ) & pids+=($!)
 APPMESH_RESOURCE_ARN=mesh/faults/virtualNode/client PROXY_MODE=local PROXY_LOCAL_ADDRESS=127.0.0.46 PROXY_APP_ADDRESS=127.0.1.46 \
@@ -87,6 +99,8 @@ scenario() { # NAME URL [HOST]
 }
 echo "== Meshwork (client proxy → 3 instances)" >&2
 scenario meshwork http://127.0.0.46:15001/ app.faults.local
+echo "== Meshwork with App Mesh's defaults (no health check, no outlier detection, the implicit retry policy)" >&2
+scenario defaults http://127.0.0.46:15001/ plain.faults.local
 echo "== HAProxy" >&2
 scenario haproxy http://127.0.0.45:8080/
 
@@ -103,6 +117,9 @@ instances; "during": instance 2 killed (SIGKILL) after $((seconds / 2)) s; "afte
 $(row "Meshwork, before" meshwork-before)
 $(row "Meshwork, during" meshwork-during)
 $(row "Meshwork, after" meshwork-after)
+$(row "Meshwork with App Mesh's defaults, before" defaults-before)
+$(row "Meshwork with App Mesh's defaults, during" defaults-during)
+$(row "Meshwork with App Mesh's defaults, after" defaults-after)
 $(row "HAProxy, before" haproxy-before)
 $(row "HAProxy, during" haproxy-during)
 $(row "HAProxy, after" haproxy-after)
