@@ -191,8 +191,9 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     /**
      * Envoy's /clusters lines, per instance and listener port: health flags
-     * ({@code healthy}, {@code /failed_active_hc}, {@code /failed_outlier_check}), requests in
-     * flight and how often outlier detection ejected it.
+     * ({@code healthy}, {@code /failed_active_hc}, {@code /failed_outlier_check}, and ours,
+     * {@code /failed_connect}: set aside for refusing connections), requests in flight and how
+     * often outlier detection ejected it.
      */
     private String clustersText() {
         StringBuilder sb = new StringBuilder();

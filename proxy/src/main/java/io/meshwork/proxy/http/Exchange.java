@@ -395,7 +395,7 @@ final class Exchange implements UpstreamAttempt.Listener {
             return;
         }
         ResponseFlag cause = switch (failure.kind()) {
-            case CONNECT_FAILED -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
+            case CONNECT_REFUSED, CONNECT_FAILED -> ResponseFlag.UPSTREAM_CONNECTION_FAILURE;
             case PROTOCOL_ERROR -> ResponseFlag.UPSTREAM_PROTOCOL_ERROR;
             case PER_TRY_TIMEOUT -> ResponseFlag.UPSTREAM_REQUEST_TIMEOUT;
             default -> ResponseFlag.UPSTREAM_CONNECTION_TERMINATION;

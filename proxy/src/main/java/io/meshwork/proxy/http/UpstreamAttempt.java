@@ -102,7 +102,7 @@ final class UpstreamAttempt implements UpstreamRelayHandler.Sink {
             return;
         }
         if (!f.isSuccess()) {
-            listener.attemptFailed(this, AttemptFailure.connectFailed(), "upstream connect error to " + listener.upstream().name()
+            listener.attemptFailed(this, AttemptFailure.connectFailed(f.cause()), "upstream connect error to " + listener.upstream().name()
                     + " at " + endpoint.address() + ": " + f.cause().getMessage());
             return;
         }

@@ -76,8 +76,8 @@ public final class ResilienceLog implements ResilienceEvents {
     public void connectsFailing(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
         metrics.connectsFailing(cluster, endpoint, forMillis, times);
         if (times == 1) { // later back-offs of the same outage are its probes failing: the first line says it all
-            LOG.warn("connections to {} of {} fail: not used for {} ms, then tried again (longer each time it still fails)",
-                    address(endpoint), cluster, forMillis);
+            LOG.warn("connections to {} of {} fail: set aside for {} ms while other instances serve, then probed (longer each"
+                    + " time it still fails)", address(endpoint), cluster, forMillis);
         }
     }
 

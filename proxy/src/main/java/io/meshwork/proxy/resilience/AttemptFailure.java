@@ -1,5 +1,10 @@
 package io.meshwork.proxy.resilience;
 
+import io.netty.channel.ConnectTimeoutException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+
 /**
  * How one attempt of a request failed, in the terms retry policies use.
  *
@@ -10,7 +15,9 @@ package io.meshwork.proxy.resilience;
 public record AttemptFailure(Kind kind, int status, int grpcStatus) {
     /** What happened to the attempt. */
     public enum Kind {
-        /** The connection (or its TLS handshake) could not be opened. */
+        /** Nothing accepted the connection (refused, or no route to the address): the request reached no instance. */
+        CONNECT_REFUSED,
+        /** The connection could not be opened in time, or its TLS handshake (or the server's name check) failed. */
         CONNECT_FAILED,
         /** The connection or stream was closed or reset before a response. */
         RESET,
@@ -24,6 +31,17 @@ public record AttemptFailure(Kind kind, int status, int grpcStatus) {
 
     public static AttemptFailure connectFailed() {
         return new AttemptFailure(Kind.CONNECT_FAILED, 0, -1);
+    }
+
+    public static AttemptFailure connectRefused() {
+        return new AttemptFailure(Kind.CONNECT_REFUSED, 0, -1);
+    }
+
+    /** A connection that could not be opened, by why: refused or unreachable at once, or anything else. */
+    public static AttemptFailure connectFailed(Throwable cause) {
+        boolean refused = cause instanceof NoRouteToHostException
+                || cause instanceof ConnectException && !(cause instanceof ConnectTimeoutException);
+        return refused ? connectRefused() : connectFailed();
     }
 
     public static AttemptFailure reset() {
@@ -43,12 +61,13 @@ public record AttemptFailure(Kind kind, int status, int grpcStatus) {
     }
 
     /**
-     * Whether the request reached an upstream. A connect failure did not: retrying it elsewhere
-     * gives the cluster the load the dead instance would have had, never more, so it needs no
-     * retry budget.
+     * Whether the request reached an upstream. A refused connection did not: retrying it
+     * elsewhere gives the cluster the load the dead instance would have had, never more, so it
+     * needs no retry budget. A connect timeout or a failed TLS handshake may be an overloaded
+     * instance (and a handshake costs it CPU): those retries are budgeted like any other.
      */
     public boolean reachedUpstream() {
-        return kind != Kind.CONNECT_FAILED;
+        return kind != Kind.CONNECT_REFUSED;
     }
 
     /** Whether outlier detection counts it against the instance: a 5xx, gRPC UNAVAILABLE, or no usable answer at all. */
@@ -59,7 +78,7 @@ public record AttemptFailure(Kind kind, int status, int grpcStatus) {
     /** The reason in the retry metric: the status, {@code grpc-N}, {@code connect}, {@code reset}, {@code protocol}, {@code timeout}. */
     public String reason() {
         return switch (kind) {
-            case CONNECT_FAILED -> "connect";
+            case CONNECT_REFUSED, CONNECT_FAILED -> "connect";
             case RESET -> "reset";
             case PROTOCOL_ERROR -> "protocol";
             case PER_TRY_TIMEOUT -> "timeout";

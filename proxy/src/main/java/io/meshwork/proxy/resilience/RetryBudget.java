@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * over the last 10 seconds, retries may be at most 20 % of requests plus 10 per second — the
  * defaults Linkerd chose, for the same reason. 20 % covers one instance in five failing every
  * request (or one in three failing half of them, the usual bad-instance case, at ~17 %); the
- * 10/s floor lets low-traffic services retry at all. Connect failures are retried outside the
+ * 10/s floor lets low-traffic services retry at all. Refused connections are retried outside the
  * budget (see {@link RetryDecision}): they put no request on any instance.
  *
  * <p>Requests are counted on the request path without a lock (a striped adder); the window is

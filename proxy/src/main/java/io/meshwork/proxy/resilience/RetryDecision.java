@@ -2,14 +2,10 @@ package io.meshwork.proxy.resilience;
 
 /**
  * Whether a failed attempt is tried again, after how long, and if not, why not. The checks run
- * in a fixed order, the budget last because asking it spends it. A connect failure is retried
- * without the budget: the request never reached an instance, so its retry adds no load — and
- * an instance that is gone but still listed (no outlier detection, or Cloud Map unreachable so
- * the list cannot change) would otherwise spend the budget on a third of all requests and
- * fail callers once it ran out.
- *
- * @param verdict     retry, or the reason there is none
- * @param delayMillis the backoff before the retry (0 when there is none)
+ * in a fixed order, the budget last because asking it spends it. A refused connection is retried
+ * without the budget: the request reached no instance, so its retry adds no load, and an
+ * instance that is gone but still listed must not spend the budget the live instances' failures
+ * need (it is also set aside for a while: {@code upstream.ConnectFailureBackoff}).
  */
 public record RetryDecision(Verdict verdict, long delayMillis) {
     /** Retry, or the first reason not to. */

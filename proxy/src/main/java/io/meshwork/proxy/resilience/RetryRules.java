@@ -101,7 +101,7 @@ public final class RetryRules {
     /** Whether this policy retries {@code failure}. */
     public boolean matches(AttemptFailure failure) {
         return switch (failure.kind()) {
-            case CONNECT_FAILED -> connectFailure;
+            case CONNECT_REFUSED, CONNECT_FAILED -> connectFailure;
             case RESET -> reset;
             case PER_TRY_TIMEOUT -> perTryTimeoutRetried;
             case PROTOCOL_ERROR -> onStatus(502) || connectFailure;

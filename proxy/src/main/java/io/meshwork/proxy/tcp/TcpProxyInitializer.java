@@ -96,6 +96,7 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
         downstream.closeFuture().addListener(f -> endpoint.attemptEnded());
         TlsContexts.Origination tls = target.tls();
         SslHandler[] ssl = new SslHandler[1];
+        int epoch = endpoint.connectEpoch();
         ChannelFuture connect = new Bootstrap().group(downstream.eventLoop()).channelFactory(channels)
                 .option(ChannelOption.AUTO_READ, false).option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
@@ -118,20 +119,25 @@ public final class TcpProxyInitializer extends ChannelInitializer<Channel> {
                 ssl[0].handshakeFuture().addListener(h -> {
                     String refusal = h.isSuccess() ? SubjectNames.refusal(ssl[0], tls.subjectAlternativeNames())
                             : "TLS handshake failed: " + h.cause();
+                    if (!downstream.isActive()) {
+                        return; // the client left, which closed the connection: nothing learnt about the instance
+                    }
                     if (refusal != null) {
                         LOG.info("tcp upstream {} refused: {}", endpoint.address(), refusal);
                         target.upstream().outcome(endpoint, true);
-                        target.upstream().connectOutcome(endpoint, false);
+                        target.upstream().connectOutcome(endpoint, false, epoch);
                         connect.channel().close();
                         downstream.close();
                     } else {
-                        target.upstream().connectOutcome(endpoint, true);
+                        target.upstream().connectOutcome(endpoint, true, epoch);
                     }
                 });
             }
-            target.upstream().outcome(endpoint, !f.isSuccess());
-            if (!f.isSuccess() || ssl[0] == null) { // with TLS, a connection opens with its handshake (above)
-                target.upstream().connectOutcome(endpoint, f.isSuccess());
+            if (f.isSuccess() || downstream.isActive()) { // a client that left closed the connection under way
+                target.upstream().outcome(endpoint, !f.isSuccess());
+                if (!f.isSuccess() || ssl[0] == null) { // with TLS, a connection opens with its handshake (above)
+                    target.upstream().connectOutcome(endpoint, f.isSuccess(), epoch);
+                }
             }
             if (f.isSuccess()) {
                 meter.opened();

@@ -268,6 +268,17 @@ public final class ClusterRuntime {
                 return null;
             }
             long now = nanoClock.getAsLong();
+            EndpointState chosen = choose(all, tried, now);
+            if (chosen.connectBackedOff && !takeProbe(chosen, now)) {
+                // Its time is up but another request took the probe meanwhile (or, in panic mode, it is set aside).
+                List<InetSocketAddress> others = new ArrayList<>(tried);
+                others.add(chosen.address());
+                chosen = choose(all, others, now);
+            }
+            return chosen;
+        }
+
+        private EndpointState choose(EndpointState[] all, List<InetSocketAddress> tried, long now) {
             int usable = 0;
             for (EndpointState e : all) {
                 if (usable(e, now) && !tried.contains(e.address())) {
@@ -293,7 +304,15 @@ public final class ClusterRuntime {
                 }
             }
             if (n == 0) {
-                return balancing.choose(all, all.length, turn);
+                // Panic mode: none is usable, so all are used, those not tried yet first.
+                for (EndpointState e : all) {
+                    if (!tried.contains(e.address())) {
+                        candidates[n++] = e;
+                    }
+                }
+                if (n == 0) {
+                    return balancing.choose(all, all.length, turn);
+                }
             }
             return balancing.choose(candidates, n, turn);
         }
@@ -302,29 +321,65 @@ public final class ClusterRuntime {
             if (e.ejected && now - e.ejectedUntilNanos >= 0) {
                 comeBack(e, now);
             }
-            return !e.ejected && e.healthy() && !e.connectBackedOff(now);
+            return !e.ejected && e.healthy() && connectable(e, now);
+        }
+
+        /** Not set aside for refusing connections; or its time is up and no probe is out. */
+        private static boolean connectable(EndpointState e, long now) {
+            if (!e.connectBackedOff) {
+                return true;
+            }
+            return now - e.connectAgainAtNanos >= 0 && (!e.probing || now - e.probeUntilNanos >= 0);
+        }
+
+        /** The request that picked a set-aside instance whose time is up becomes its probe, if no other is. */
+        private synchronized boolean takeProbe(EndpointState e, long now) {
+            if (!e.connectBackedOff) {
+                return true; // a connection opened meanwhile
+            }
+            if (!connectable(e, now)) {
+                return false;
+            }
+            e.probing = true;
+            e.probeUntilNanos = now + ConnectFailureBackoff.PROBE_NANOS;
+            return true;
         }
 
         @Override
-        public void connectOutcome(EndpointState e, boolean connected) {
+        public void connectOutcome(EndpointState e, boolean connected, int epoch) {
             if (connected) {
-                if (e.connectFailures.get() != 0) {
+                if (e.connectFailures.get() != 0 || e.connectBackedOff) {
                     connectsAgain(e);
                 }
                 return;
             }
-            if (e.connectFailures.incrementAndGet() >= ConnectFailureBackoff.FAILURES) {
-                backOff(e, nanoClock.getAsLong());
+            if (epoch == e.connectEpoch && e.connectFailures.incrementAndGet() >= ConnectFailureBackoff.FAILURES) {
+                backOff(e, epoch, nanoClock.getAsLong());
             }
         }
 
-        private synchronized void backOff(EndpointState e, long now) {
-            if (e.connectBackedOff(now)) {
-                return; // connections opened before it was set aside, failing now
+        private synchronized void backOff(EndpointState e, int epoch, long now) {
+            if (epoch != e.connectEpoch || e.connectFailures.get() < ConnectFailureBackoff.FAILURES) {
+                return; // set aside since that connection started, or one opened meanwhile
+            }
+            if (e.connectBackedOff && now - e.connectAgainAtNanos < 0) {
+                return; // set aside already (a connection made in panic mode failed)
+            }
+            EndpointState[] all = endpoints;
+            int aside = 0;
+            for (EndpointState other : all) {
+                if (other != e && (other.ejected || other.connectBackedOff(now))) {
+                    aside++;
+                }
+            }
+            if (aside + 1 > all.length / 2) {
+                return; // no more than half of the instances; the count stays, so the next failure asks again
             }
             e.connectBackoffs++;
             long nanos = ConnectFailureBackoff.nanos(e.connectBackoffs);
             e.connectAgainAtNanos = now + nanos;
+            e.probing = false;
+            e.connectEpoch++;
             e.connectBackedOff = true;
             // The next connection, once the time is up, is the probe: one more failure sets it aside again.
             e.connectFailures.set(ConnectFailureBackoff.FAILURES - 1);
@@ -336,6 +391,7 @@ public final class ClusterRuntime {
             e.connectFailures.set(0);
             e.connectBackoffs = 0;
             e.connectBackedOff = false;
+            e.probing = false;
             if (wasBackedOff) {
                 events.connectsAgain(name, e.address());
             }

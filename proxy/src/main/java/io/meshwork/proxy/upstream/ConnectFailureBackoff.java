@@ -8,16 +8,21 @@ import java.util.concurrent.TimeUnit;
  * deregistering, or Cloud Map cannot be read so the list cannot change — otherwise takes its
  * share of first attempts forever, and least-request balancing even favours it (it never has a
  * request in flight): each such attempt costs the caller a connect failure and a retry backoff.
- * After {@link #FAILURES} connect failures in a row it is not picked for 1 s; the first
- * connection after that is a probe, and another failure sets it aside for twice as long, up to
- * 30 s. One connection that opens ends it. Like an ejection, it never leaves a node with no
- * instance: when every instance is set aside, all are used (Envoy's panic mode). Linkerd's
- * failure accrual does the same, for any failure; only connect failures count here, because
- * they cannot be the request's fault.
+ *
+ * <p>After {@link #FAILURES} connect failures in a row it is not picked for 1 s. Then one request
+ * may connect to it (the probe; the others keep away until the probe's connection opens or fails,
+ * or for {@link #PROBE_NANOS} at most); if that fails too, it is set aside for twice as long, up to
+ * 30 s. One connection that opens ends it. At most half a node's instances are set aside or
+ * ejected at once, so a node under a connect storm (timeouts, slow handshakes) does not pile its
+ * load on one instance; and if every instance is unusable, all are used (Envoy's panic mode).
+ * Linkerd's failure accrual does the same for any failure; only connect failures count here,
+ * because they cannot be the request's fault.
  */
 final class ConnectFailureBackoff {
     /** Connect failures in a row that set an instance aside. */
     static final int FAILURES = 3;
+    /** The longest a probe keeps other requests away: a connect timeout (5 s) and a TLS handshake. */
+    static final long PROBE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long FIRST_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long LONGEST_NANOS = TimeUnit.SECONDS.toNanos(30);
 

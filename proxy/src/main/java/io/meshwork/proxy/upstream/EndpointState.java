@@ -18,10 +18,13 @@ public final class EndpointState {
     volatile boolean ejected;
     int ejections;
     long returnedAtNanos;
-    // Connect failures (ConnectFailureBackoff), guarded by the owning PortUpstream.
+    // Connect failures (ConnectFailureBackoff): written under the owning PortUpstream's lock.
     final AtomicInteger connectFailures = new AtomicInteger();
     volatile boolean connectBackedOff;
     volatile long connectAgainAtNanos;
+    volatile boolean probing;
+    volatile long probeUntilNanos;
+    volatile int connectEpoch;
     int connectBackoffs;
     // Active health checking, guarded by this.
     private volatile boolean healthy = true;
@@ -59,6 +62,11 @@ public final class EndpointState {
 
     public int ejections() {
         return ejections;
+    }
+
+    /** Counts the times it was set aside for refusing connections: a connection remembers it from its start. */
+    public int connectEpoch() {
+        return connectEpoch;
     }
 
     /** Whether it is set aside at {@code nowNanos} because connections to it failed ({@code ConnectFailureBackoff}). */

@@ -22,9 +22,11 @@ public interface Upstream {
     /**
      * Whether a new connection to {@code endpoint} (TCP, and TLS where the mesh originates it)
      * could be opened: an instance that refuses connections is set aside for a while (see
-     * {@link ConnectFailureBackoff}).
+     * {@link ConnectFailureBackoff}). {@code epoch} is {@link EndpointState#connectEpoch()} when
+     * the connection was started: a failure of one started before the instance was last set
+     * aside says nothing new.
      */
-    default void connectOutcome(EndpointState endpoint, boolean connected) {
+    default void connectOutcome(EndpointState endpoint, boolean connected, int epoch) {
     }
 
     RetryBudget budget();

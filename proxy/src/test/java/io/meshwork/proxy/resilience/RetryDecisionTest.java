@@ -51,18 +51,32 @@ class RetryDecisionTest {
     }
 
     @Test
-    void aConnectFailureIsRetriedWithoutTheBudgetButNoMoreThanThePolicySays() {
+    void aRefusedConnectionIsRetriedWithoutTheBudgetButNoMoreThanThePolicySays() {
         RetryBudget budget = new RetryBudget();
         while (RetryDecision.of(gateway, AttemptFailure.reset(), 0, true, true, budget).retry()) {
             // spend it
         }
         assertEquals(BUDGET_SPENT, RetryDecision.of(gateway, AttemptFailure.status(503, -1), 0, true, true, budget).verdict());
         for (int i = 0; i < 1_000; i++) {
-            assertEquals(RETRY, RetryDecision.of(gateway, AttemptFailure.connectFailed(), 1, true, true, budget).verdict(),
+            assertEquals(RETRY, RetryDecision.of(gateway, AttemptFailure.connectRefused(), 1, true, true, budget).verdict(),
                     "a request that reached no instance adds no load when retried");
         }
-        assertEquals(RETRIES_USED_UP, RetryDecision.of(gateway, AttemptFailure.connectFailed(), 2, true, true, budget).verdict());
+        assertEquals(RETRIES_USED_UP, RetryDecision.of(gateway, AttemptFailure.connectRefused(), 2, true, true, budget).verdict());
+        assertEquals(BUDGET_SPENT, RetryDecision.of(gateway, AttemptFailure.connectFailed(), 0, true, true, budget).verdict(),
+                "a connect timeout or a failed handshake may be an overloaded instance: budgeted");
         assertEquals(BUDGET_SPENT, RetryDecision.of(gateway, AttemptFailure.reset(), 0, true, true, budget).verdict(),
                 "nor did those retries refill the budget");
+    }
+
+    @Test
+    void onlyAConnectionNothingAcceptedCountsAsRefused() {
+        assertEquals(AttemptFailure.Kind.CONNECT_REFUSED, AttemptFailure.connectFailed(new java.net.ConnectException("refused")).kind());
+        assertEquals(AttemptFailure.Kind.CONNECT_REFUSED, AttemptFailure.connectFailed(new java.net.NoRouteToHostException()).kind());
+        assertEquals(AttemptFailure.Kind.CONNECT_FAILED,
+                AttemptFailure.connectFailed(new io.netty.channel.ConnectTimeoutException("timed out")).kind());
+        assertEquals(AttemptFailure.Kind.CONNECT_FAILED, AttemptFailure.connectFailed(new javax.net.ssl.SSLException("handshake")).kind());
+        assertTrue(RetryRules.APP_MESH_DEFAULT.matches(AttemptFailure.connectRefused()), "both are connect failures to retry rules");
+        assertTrue(RetryRules.APP_MESH_DEFAULT.matches(AttemptFailure.connectFailed()));
+        assertEquals("connect", AttemptFailure.connectRefused().reason());
     }
 }

@@ -67,10 +67,15 @@ class ConnectFailureBackoffTest {
         return seen;
     }
 
-    private void fail(Upstream upstream, EndpointState e, int times) {
+    /** Connections started now that fail. */
+    private static void fail(Upstream upstream, EndpointState e, int times) {
         for (int i = 0; i < times; i++) {
-            upstream.connectOutcome(e, false);
+            upstream.connectOutcome(e, false, e.connectEpoch());
         }
+    }
+
+    private static void connect(Upstream upstream, EndpointState e) {
+        upstream.connectOutcome(e, true, e.connectEpoch());
     }
 
     private void advanceMillis(long millis) {
@@ -82,7 +87,7 @@ class ConnectFailureBackoffTest {
         Upstream upstream = upstream(LoadBalancing.LEAST_REQUEST, "10.0.0.1", "10.0.0.2", "10.0.0.3");
         EndpointState gone = find(upstream, "10.0.0.2");
         fail(upstream, gone, 2);
-        upstream.connectOutcome(gone, true);
+        connect(upstream, gone);
         fail(upstream, gone, 2);
         assertTrue(picked(upstream, 60).contains("10.0.0.2"), "an opened connection in between starts the count again");
 
@@ -91,22 +96,25 @@ class ConnectFailureBackoffTest {
         assertTrue(gone.connectBackedOff(clock.get()));
         assertEquals(List.of("failing 10.0.0.2 for 1000 (#1)"), log);
         fail(upstream, gone, 5);
-        assertEquals(1, log.size(), "connections opened before it was set aside, failing late, change nothing");
+        assertEquals(1, log.size(), "failures while it is set aside (panic mode) change nothing");
 
         advanceMillis(999);
         assertFalse(picked(upstream, 60).contains("10.0.0.2"));
         advanceMillis(1);
-        assertTrue(picked(upstream, 60).contains("10.0.0.2"), "tried again after 1 s");
+        assertEquals("10.0.0.2", probe(upstream).address().getAddress().getHostAddress(), "tried again after 1 s");
+        assertFalse(picked(upstream, 60).contains("10.0.0.2"), "by one request only, while its connection is under way");
         fail(upstream, gone, 1);
         assertEquals("failing 10.0.0.2 for 2000 (#2)", log.get(1), "one failed probe is enough, and it waits longer");
         for (long expected : new long[] {4000, 8000, 16000, 30000, 30000}) {
             advanceMillis(ConnectFailureBackoff.nanos(log.size()) / 1_000_000);
+            probe(upstream);
             fail(upstream, gone, 1);
             assertEquals("failing 10.0.0.2 for " + expected + " (#" + log.size() + ")", log.get(log.size() - 1));
         }
 
         advanceMillis(30_000);
-        upstream.connectOutcome(gone, true);
+        probe(upstream);
+        connect(upstream, gone);
         assertEquals("again 10.0.0.2", log.get(log.size() - 1));
         assertFalse(gone.connectBackedOff(clock.get()));
         fail(upstream, gone, 2);
@@ -116,17 +124,89 @@ class ConnectFailureBackoffTest {
     }
 
     @Test
-    void retriesStillAvoidWhatTheyTriedAndANodeIsNeverLeftWithNone() {
+    void aRetryAfterARefusedConnectionGoesElsewhereAndTwoInstancesKeepOne() {
         Upstream upstream = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2");
         EndpointState one = find(upstream, "10.0.0.1");
         EndpointState two = find(upstream, "10.0.0.2");
         fail(upstream, one, 3);
         assertEquals(Set.of("10.0.0.2"), picked(upstream, 20));
         fail(upstream, two, 3);
-        assertEquals(Set.of("10.0.0.1", "10.0.0.2"), picked(upstream, 20), "every instance set aside: all are used");
-        upstream.connectOutcome(two, true);
-        assertEquals(Set.of("10.0.0.2"), picked(upstream, 20));
-        assertEquals("10.0.0.2", upstream.pick(List.of(one.address())).address().getAddress().getHostAddress());
+        assertEquals(Set.of("10.0.0.2"), picked(upstream, 20), "never both of two: the other would take all the load");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(two.address(), upstream.pick(List.of(one.address())).address());
+        }
+        connect(upstream, one);
+        assertEquals(Set.of("10.0.0.1", "10.0.0.2"), picked(upstream, 20));
+    }
+
+    /** Picks until the set-aside instance whose time is up is chosen: that request is its probe. */
+    private static EndpointState probe(Upstream upstream) {
+        for (int i = 0; i < 200; i++) {
+            EndpointState e = upstream.pick(List.of());
+            if (e.connectBackedOff) {
+                return e;
+            }
+        }
+        throw new AssertionError("no probe");
+    }
+
+    @Test
+    void aProbeThatNeverConnectsFreesTheInstanceForAnotherAfterTenSeconds() {
+        Upstream upstream = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+        EndpointState gone = find(upstream, "10.0.0.2");
+        fail(upstream, gone, 3);
+        advanceMillis(1_000);
+        probe(upstream); // say it took a pooled connection: no connect outcome ever comes
+        assertFalse(picked(upstream, 30).contains("10.0.0.2"));
+        advanceMillis(10_000);
+        assertTrue(picked(upstream, 30).contains("10.0.0.2"), "another request may probe it");
+    }
+
+    @Test
+    void failuresOfConnectionsStartedBeforeItWasSetAsideCountForNothing() {
+        Upstream upstream = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+        EndpointState gone = find(upstream, "10.0.0.2");
+        int before = gone.connectEpoch();
+        fail(upstream, gone, 3);
+        advanceMillis(1_000);
+        for (int i = 0; i < 10; i++) {
+            upstream.connectOutcome(gone, false, before); // connect timeouts of connections started earlier, arriving late
+        }
+        assertEquals(1, log.size(), "no second back-off without a failed probe: " + log);
+        assertTrue(picked(upstream, 30).contains("10.0.0.2"));
+    }
+
+    @Test
+    void atMostHalfTheInstancesAreSetAside() {
+        Upstream three = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+        fail(three, find(three, "10.0.0.1"), 3);
+        fail(three, find(three, "10.0.0.2"), 10);
+        assertEquals(Set.of("10.0.0.2", "10.0.0.3"), picked(three, 30), "a second of three would leave one to take all the load");
+
+        log.clear();
+        Upstream four = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4");
+        fail(four, find(four, "10.0.0.1"), 3);
+        fail(four, find(four, "10.0.0.2"), 3);
+        fail(four, find(four, "10.0.0.3"), 3);
+        assertEquals(Set.of("10.0.0.3", "10.0.0.4"), picked(four, 30));
+        assertEquals(2, log.size(), log.toString());
+    }
+
+    @Test
+    void inPanicModeARetryGoesToAnInstanceNotTriedYetAndNotToOneThatRefuses() {
+        Upstream upstream = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2", "10.0.0.3");
+        EndpointState one = find(upstream, "10.0.0.1");
+        EndpointState two = find(upstream, "10.0.0.2");
+        EndpointState three = find(upstream, "10.0.0.3");
+        fail(upstream, one, 3);
+        two.healthCheck(false, 1, 1);
+        three.healthCheck(false, 1, 1);
+        assertEquals(Set.of("10.0.0.2", "10.0.0.3"), picked(upstream, 30),
+                "none usable, so all are, but an instance failing its checks may still answer and one refusing connections cannot");
+        for (int i = 0; i < 20; i++) {
+            assertEquals(three.address(), upstream.pick(List.of(two.address())).address());
+            assertEquals(two.address(), upstream.pick(List.of(three.address())).address());
+        }
     }
 
     @Test
