@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.meshwork.proxy.upstream.Picks.find;
+import static io.meshwork.proxy.upstream.Picks.picked;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -47,24 +48,6 @@ class ConnectFailureBackoffTest {
         runtime.update(new Cluster("api", List.of(new Listener(8080, Protocol.HTTP, null, null, null, null, null)),
                 new Discovery(Discovery.NONE, null, null, null), endpoints));
         return runtime.port(8080);
-    }
-
-    private static EndpointState find(Upstream upstream, String address) {
-        for (int i = 0; i < 50; i++) {
-            EndpointState e = upstream.pick(List.of());
-            if (e.address().getAddress().getHostAddress().equals(address)) {
-                return e;
-            }
-        }
-        throw new AssertionError(address + " never picked");
-    }
-
-    private static Set<String> picked(Upstream upstream, int times) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < times; i++) {
-            seen.add(upstream.pick(List.of()).address().getAddress().getHostAddress());
-        }
-        return seen;
     }
 
     /** Connections started now that fail. */

@@ -12,12 +12,13 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.meshwork.proxy.upstream.Picks.find;
+import static io.meshwork.proxy.upstream.Picks.picked;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Outlier detection as App Mesh configured it, on a virtual clock. */
@@ -46,24 +47,6 @@ class OutlierEjectionTest {
                 new OutlierDetection(3, 10_000, 30_000, maxEjectionPercent), null)), new Discovery(Discovery.NONE, null, null, null),
                 endpoints));
         return runtime.port(8080);
-    }
-
-    private static EndpointState find(Upstream upstream, String address) {
-        for (int i = 0; i < 20; i++) {
-            EndpointState e = upstream.pick(List.of());
-            if (e.address().getAddress().getHostAddress().equals(address)) {
-                return e;
-            }
-        }
-        throw new AssertionError(address + " never picked");
-    }
-
-    private static Set<String> picked(Upstream upstream, int times) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < times; i++) {
-            seen.add(upstream.pick(List.of()).address().getAddress().getHostAddress());
-        }
-        return seen;
     }
 
     @Test
