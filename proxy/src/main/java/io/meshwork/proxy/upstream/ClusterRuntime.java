@@ -373,7 +373,11 @@ public final class ClusterRuntime {
                 }
             }
             if (aside + 1 > all.length / 2) {
-                return; // no more than half of the instances; the count stays, so the next failure asks again
+                // No more than half of the instances. It stays in rotation (a failed probe puts it back there),
+                // and its count stays, so its next failure asks again.
+                e.connectBackedOff = false;
+                e.probing = false;
+                return;
             }
             e.connectBackoffs++;
             long nanos = ConnectFailureBackoff.nanos(e.connectBackoffs);

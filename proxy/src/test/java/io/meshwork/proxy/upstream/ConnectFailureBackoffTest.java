@@ -173,6 +173,20 @@ class ConnectFailureBackoffTest {
         fail(four, find(four, "10.0.0.3"), 3);
         assertEquals(Set.of("10.0.0.3", "10.0.0.4"), picked(four, 30));
         assertEquals(2, log.size(), log.toString());
+
+        // A failed probe while the other half is set aside puts it back in rotation rather than leaving it half-probed.
+        log.clear();
+        Upstream two = upstream(LoadBalancing.ROUND_ROBIN, "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4");
+        EndpointState first = find(two, "10.0.0.1");
+        fail(two, first, 3);
+        advanceMillis(1_000);
+        assertEquals(first, probe(two));
+        fail(two, find(two, "10.0.0.2"), 3);
+        fail(two, find(two, "10.0.0.3"), 3);
+        fail(two, first, 1);
+        assertEquals(List.of("failing 10.0.0.1 for 1000 (#1)", "failing 10.0.0.2 for 1000 (#1)", "failing 10.0.0.3 for 1000 (#1)"),
+                log, "while 10.0.0.1 is probed, its time is up: two others may go");
+        assertTrue(picked(two, 40).contains("10.0.0.1"), "back in rotation: a second set-aside would pass half");
     }
 
     @Test
