@@ -44,6 +44,7 @@ public final class ProxyMetrics implements ExchangeObserver, ResilienceEvents {
     private final Counter budgetExhausted;
     private final Counter overflows;
     private final Gauge ejectedEndpoints;
+    private final Counter connectBackoffs;
     private final Counter healthTransitions;
     private final Gauge unhealthyEndpoints;
     private final Counter configUpdates;
@@ -67,6 +68,8 @@ public final class ProxyMetrics implements ExchangeObserver, ResilienceEvents {
                 "cluster", "limit");
         ejectedEndpoints = Gauge.builder().name("meshwork_outlier_ejected_endpoints").help("Instances ejected now")
                 .constLabels(proxy).labelNames("cluster").register(registry);
+        connectBackoffs = counter("meshwork_upstream_connect_backoffs_total",
+                "Instances set aside because connections to them failed (each back-off, failed probes' included)", "cluster");
         healthTransitions = counter("meshwork_health_check_transitions_total", "Instances turning healthy or unhealthy",
                 "cluster", "to");
         unhealthyEndpoints = Gauge.builder().name("meshwork_unhealthy_endpoints").help("Instances failing their health check now")
@@ -127,6 +130,11 @@ public final class ProxyMetrics implements ExchangeObserver, ResilienceEvents {
     public void ejected(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
         traffic.ejected(cluster);
         ejectedEndpoints.labelValues(cluster).inc();
+    }
+
+    @Override
+    public void connectsFailing(String cluster, InetSocketAddress endpoint, long forMillis, int times) {
+        connectBackoffs.labelValues(cluster).inc();
     }
 
     @Override

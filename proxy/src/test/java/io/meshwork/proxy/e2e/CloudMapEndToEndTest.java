@@ -197,6 +197,8 @@ class CloudMapEndToEndTest {
             assertTrue(admin.get("/clusters").contains("orders::127.0.2.4:8080::health_flags::/failed_connect"),
                     "/clusters shows it: " + admin.get("/clusters"));
         });
+        double backoffs = admin.stats().sum("meshwork_upstream_connect_backoffs_total", "cluster", "orders");
+        assertTrue(backoffs >= 1 && backoffs <= retried, "each back-off counted once: " + backoffs + " for " + retried + " retries");
     }
 
     private static double connectRetries(ProxyProcessStats admin) throws Exception {
