@@ -2,6 +2,7 @@
 # The proxy benchmark: Meshwork's proxy against nginx and HAProxy (Debian packages) configured as
 # equivalent reverse proxies, and against the direct path, side by side in one run on this machine.
 #   single hop:  wrk -> proxy -> app            (Meshwork: the egress listener)
+#   byte relay:  wrk -> Meshwork TCP listener -> app: the same runtime with no HTTP in it, the floor under the HTTP path
 #   mesh path:   wrk -> proxy -> proxy -> app   (Meshwork: egress proxy -> ingress proxy; nginx: two nginx)
 #   one connection: latency at light load, p99 added to the direct path's
 #   HTTP/2:      h2load -> proxy -> app (h2c)
@@ -78,6 +79,7 @@ service() { appmesh PUT /meshes/bench/virtualServices "{\"virtualServiceName\":\
 node app-direct 127.0.1.31 9000 http
 node app-meshed 127.0.0.32 9000 http
 node app-h2 127.0.1.31 9002 http2
+node app-tcp 127.0.0.36 9000 tcp
 service direct.bench.local app-direct
 service meshed.bench.local app-meshed
 service h2.bench.local app-h2
@@ -123,6 +125,9 @@ start_proxy app-meshed 127.0.0.32; meshed_pid=$proxy_pid; ready_ms 127.0.0.32 "$
 # The egress proxy again on io_uring (PROXY_TRANSPORT=io_uring, opt-in), for the transport comparison.
 start_proxy client 127.0.0.34 io_uring; uring_pid=$proxy_pid; ready_ms 127.0.0.34 "$(date +%s%N)" >/dev/null
 grep -q "transport: IO_URING" "$work/proxy-client-34.log" || echo "bench: io_uring is not available here; meshwork-uring runs on epoll" >&2
+# The byte relay: the ingress TCP listener of a node whose listener is tcp, in front of the app. No HTTP is parsed, so
+# its CPU per request is what this runtime (JVM, Netty, epoll) costs to relay a request and its response at all.
+start_proxy app-tcp 127.0.0.36; tcp_pid=$proxy_pid; ready_ms 127.0.0.36 "$(date +%s%N)" >/dev/null
 transport=$(sed -n 's/.*transport: \([A-Z_]*\).*/\1/p' "$work/proxy-client-31.log" | head -n 1)
 
 # Memory of both proxies, sampled every second from here on: peak private memory (kB) per proxy.
@@ -158,6 +163,7 @@ procs_of() { # KEY
     direct*) echo "" ;;
     meshwork-path) echo "$client_pid $meshed_pid" ;;
     meshwork-uring*) echo "$uring_pid" ;;
+    meshwork-tcp*) echo "$tcp_pid" ;;
     meshwork*) echo "$client_pid" ;;
     nginx-chain) echo "$(workers "${master[chain-out]}") $(workers "${master[chain-in]}")" ;;
     nginx*) workers "${master[single]}" ;;
@@ -185,6 +191,7 @@ targets=(
   "h1/nginx wrk 64 http://127.0.0.41:8080/ -"
   "h1/haproxy wrk 64 http://127.0.0.44:8080/ -"
   "h1/meshwork-uring wrk 64 http://127.0.0.34:15001/ direct.bench.local"
+  "h1/meshwork-tcp wrk 64 http://127.0.0.36:9000/ -"
   "path/meshwork-path wrk 64 http://127.0.0.31:15001/ meshed.bench.local"
   "path/nginx-chain wrk 64 http://127.0.0.42:8080/ -"
   "c1/direct-1 wrk 1 http://127.0.1.31:9000/ -"
@@ -218,6 +225,7 @@ load h2load 16 "$warmup" http://127.0.0.31:15001/ h2.bench.local >/dev/null
 load wrk 64 "$warmup" http://127.0.0.34:15001/ direct.bench.local >/dev/null   # the io_uring proxy, with the mesh path's
 load wrk 64 5 http://127.0.0.34:15001/ meshed.bench.local >/dev/null           # load too, so its JIT profiles match the stock one's
 load h2load 16 "$warmup" http://127.0.0.34:15001/ h2.bench.local >/dev/null
+load wrk 64 "$warmup" http://127.0.0.36:9000/ - >/dev/null                     # the byte relay
 for ref in http://127.0.0.41:8080/ http://127.0.0.44:8080/ http://127.0.0.42:8080/; do load wrk 64 5 "$ref" - >/dev/null; done
 load h2load 16 5 http://127.0.0.44:8082/ - >/dev/null
 
@@ -296,7 +304,7 @@ summary=$(awk -F'\t' -v rounds="$rounds" '
   END {
     print "| target | req/s | p50 ms | p99 ms | proxy CPU µs/req | GC ms | JIT ms |"
     print "|---|---:|---:|---:|---:|---:|---:|"
-    n = split("direct meshwork nginx haproxy meshwork-path nginx-chain direct-1 meshwork-1 nginx-1 haproxy-1 direct-h2 meshwork-h2 haproxy-h2 nginx-h2 meshwork-uring meshwork-uring-h2", k, " ")
+    n = split("direct meshwork nginx haproxy meshwork-path nginx-chain direct-1 meshwork-1 nginx-1 haproxy-1 direct-h2 meshwork-h2 haproxy-h2 nginx-h2 meshwork-uring meshwork-uring-h2 meshwork-tcp", k, " ")
     for (i = 1; i <= n; i++) printf "| %s | %s | %s | %s | %s | %s | %s |\n", k[i], stat(k[i], 4), stat(k[i], 5), stat(k[i], 6), stat(k[i], 7), stat(k[i], 8), stat(k[i], 9)
     print ""
     print "| goal | measured (median, min–max over the rounds) |"
@@ -308,6 +316,7 @@ summary=$(awk -F'\t' -v rounds="$rounds" '
     print "| HTTP/2 h2 → h2 ≥ 0.9× HAProxy | " ratio("meshwork-h2", "haproxy-h2", 4, 0) " |"
     print "| p99 at 64 connections ≤ 1.3× HAProxy'"'"'s | " ratio("meshwork", "haproxy", 6, 0) " |"
     print "| PROXY_TRANSPORT=io_uring ÷ the default epoll: HTTP/1.1 req/s; CPU µs/req; HTTP/2 req/s | " ratio("meshwork-uring", "meshwork", 4, 0) "; " ratio("meshwork-uring", "meshwork", 7, 0) "; " ratio("meshwork-uring-h2", "meshwork-h2", 4, 0) " |"
+    print "| the floor: Meshwork relaying the same requests as bytes (TCP listener) ÷ nginx: req/s; CPU µs/req | " ratio("meshwork-tcp", "nginx", 4, 0) "; " ratio("meshwork-tcp", "nginx", 7, 0) " |"
     print "| p99 added at one connection ≤ HAProxy'"'"'s (ms over direct: Meshwork / HAProxy / nginx) | " added("meshwork-1", 6) " / " added("haproxy-1", 6) " / " added("nginx-1", 6) " |"
   }' "$raw")
 range() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {if (NR == 1) print a[1]; else printf "%s (%s–%s)", a[int((NR + 1) / 2)], a[1], a[NR]}'; }
