@@ -362,7 +362,7 @@ public final class ClusterRuntime {
             if (epoch != e.connectEpoch || e.connectFailures.get() < ConnectFailureBackoff.FAILURES) {
                 return; // set aside since that connection started, or one opened meanwhile
             }
-            if (e.connectBackedOff && now - e.connectAgainAtNanos < 0) {
+            if (e.connectBackedOff(now)) {
                 return; // set aside already (a connection made in panic mode failed)
             }
             EndpointState[] all = endpoints;
